@@ -1,0 +1,246 @@
+"""The LSTM layer: the cell of ``cell.py`` run over a whole sequence.
+
+``lstm`` returns what a Keras 3 ``LSTM`` layer returns for the same weights
+and flags; ``trace`` returns every step's gate values, which Keras does not
+show. Both run the same loop, ``_scan``.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import (as_float_array, check_finite, check_flag, check_rank,
+                      check_shape)
+from .activations import get_activation
+from .params import LSTMParams
+
+__all__ = ["lstm", "trace", "Trace"]
+
+
+def lstm(x, params, *, initial_state=None, mask=None, return_sequences=False,
+         return_state=False, go_backwards=False, zero_output_for_mask=False):
+    """Run an LSTM layer over a batch of sequences, as Keras 3 does.
+
+    For t = 1 .. T (reversed with ``go_backwards``), with h_0 = c_0 = 0
+    unless ``initial_state`` gives them::
+
+        i, f, c_tilde, o = gates(x_t W + h_{t-1} U + b)
+        c_t = f * c_{t-1} + i * c_tilde
+        h_t = o * phi(c_t)
+
+    At a step where ``mask`` is False the states carry over unchanged and
+    the output repeats the previous output (zeros before the first unmasked
+    step), or is zeros with ``zero_output_for_mask=True``.
+
+    Parameters
+    ----------
+    x : array (batch, T, input_dim)
+    params : LSTMParams
+    initial_state : [h_0, c_0], each (batch, units), optional
+    mask : bool array (batch, T), optional; True marks a step to use.
+    return_sequences : every step's output (batch, T, units) instead of the
+        last one (batch, units); with ``go_backwards`` in processing order,
+        that is reversed, as Keras returns them.
+    return_state : also return the final states, ``[output, h_T, c_T]``.
+
+    Returns the output, or ``[output, h_T, c_T]``. Carrying ``[h_T, c_T]``
+    into the next call as ``initial_state`` is a stateful layer.
+    """
+    for name, flag in (("return_sequences", return_sequences),
+                       ("return_state", return_state),
+                       ("zero_output_for_mask", zero_output_for_mask)):
+        check_flag(flag, name)
+    x, h, c, mask = _prepare(x, params, initial_state, mask, go_backwards)
+    outputs, h, c = _scan(x, params, h, c, mask, zero_output_for_mask,
+                          record=None, keep_outputs=return_sequences)
+    output = outputs if return_sequences else outputs[:, -1]
+    return [output, h, c] if return_state else output
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Every step of one LSTM run; each array is (batch, T, units).
+
+    Time runs in processing order (reversed with ``go_backwards``), so
+    ``h[:, -1]`` is the final hidden state. At a masked step the gates hold
+    what the cell computed there, but c and h carry the previous states
+    over, as the layer does (``mask`` says which steps were used).
+    """
+
+    i: np.ndarray  #: input gate
+    f: np.ndarray  #: forget gate
+    c_tilde: np.ndarray  #: candidate
+    o: np.ndarray  #: output gate
+    c: np.ndarray  #: cell state after the step
+    h: np.ndarray  #: hidden state after the step
+    z_i: np.ndarray  #: pre-activation of the input gate
+    z_f: np.ndarray  #: pre-activation of the forget gate
+    z_c: np.ndarray  #: pre-activation of the candidate
+    z_o: np.ndarray  #: pre-activation of the output gate
+    mask: np.ndarray  #: (batch, T) bool, True where the step was used
+    h0: np.ndarray  #: (batch, units) initial hidden state
+    c0: np.ndarray  #: (batch, units) initial cell state
+
+
+def trace(x, params, *, initial_state=None, mask=None, go_backwards=False):
+    """Run ``lstm`` and keep every step's gates, states and pre-activations.
+
+    Same arguments and equations as ``lstm``. Returns a ``Trace`` whose
+    arrays ``i, f, c_tilde, o, c, h, z_i, z_f, z_c, z_o`` are each
+    (batch, T, units).
+    """
+    x, h0, c0, mask = _prepare(x, params, initial_state, mask, go_backwards)
+    batch, T, _ = x.shape
+    record = {k: np.empty((batch, T, params.units), x.dtype)
+              for k in ("i", "f", "c_tilde", "o", "c", "h", "z")}
+    record["z"] = np.empty((batch, T, 4 * params.units), x.dtype)
+    _scan(x, params, h0, c0, mask, False, record=record, keep_outputs=False)
+    z = record.pop("z")
+    u = params.units
+    used = np.ones((batch, T), bool) if mask is None else mask.copy()
+    return Trace(**record, z_i=z[..., :u], z_f=z[..., u:2 * u],
+                 z_c=z[..., 2 * u:3 * u], z_o=z[..., 3 * u:], mask=used,
+                 h0=h0.copy(), c0=c0.copy())
+
+
+def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
+          keep_outputs):
+    """The time loop shared by ``lstm`` and ``trace``.
+
+    x (batch, T, input_dim) already in processing order; h, c (batch,
+    units). Returns ``(outputs, h_T, c_T)`` where outputs is (batch, T,
+    units) if ``keep_outputs`` else (batch, 1, units), the last output.
+    ``record``, if given, is a dict of (batch, T, ...) arrays to fill.
+
+    The input part x_t W + b of every step is one matrix product before the
+    loop; inside it, only h U is left. The gate columns are reordered to
+    i, f, o, c so that one call applies sigma to the three gates at once.
+    """
+    sigma = get_activation(params.recurrent_activation)
+    phi = get_activation(params.activation)
+    batch, T, _ = x.shape
+    u = params.units
+    order = np.r_[0:2 * u, 3 * u:4 * u, 2 * u:3 * u]  # i, f, o, c
+    W = params.kernel[:, order]
+    U = np.ascontiguousarray(params.recurrent_kernel[:, order])
+    xz = x @ W  # (batch, T, 4u): x_t W for every step at once
+    if params.bias is not None:
+        xz += params.bias[order]
+    outputs = np.zeros((batch, T if keep_outputs else 1, u), x.dtype)
+    output = np.zeros((batch, u), x.dtype)  # previous output, for masks
+    z = np.empty((batch, 4 * u), x.dtype)
+    for t in range(T):
+        np.matmul(h, U, out=z)  # (batch, 4u)
+        z += xz[:, t]
+        gate = sigma(z[:, :3 * u])
+        i, f, o = gate[:, :u], gate[:, u:2 * u], gate[:, 2 * u:]
+        c_tilde = phi(z[:, 3 * u:])
+        c_new = f * c
+        c_new += i * c_tilde
+        h_new = o * phi(c_new)
+        if record is not None:
+            _record(record, t, u, z, i, f, c_tilde, o)
+        if mask is None:
+            h, c, output = h_new, c_new, h_new
+        else:
+            m = mask[:, t, None]  # (batch, 1)
+            h = np.where(m, h_new, h)
+            c = np.where(m, c_new, c)
+            output = np.where(m, h_new, 0.0 if zero_output_for_mask
+                              else output)
+        if record is not None:
+            record["c"][:, t], record["h"][:, t] = c, h
+        outputs[:, t if keep_outputs else 0] = output
+    return outputs, h, c
+
+
+def _record(record, t, u, z, i, f, c_tilde, o):
+    """Store step t's gates, and its pre-activations back in i, f, c, o."""
+    record["i"][:, t], record["f"][:, t] = i, f
+    record["c_tilde"][:, t], record["o"][:, t] = c_tilde, o
+    zt = record["z"][:, t]
+    zt[:, :2 * u] = z[:, :2 * u]  # i, f
+    zt[:, 2 * u:3 * u] = z[:, 3 * u:]  # c
+    zt[:, 3 * u:] = z[:, 2 * u:3 * u]  # o
+
+
+def _prepare(x, params, initial_state, mask, go_backwards):
+    """Check every argument and return ``(x, h0, c0, mask)``, ready to scan.
+
+    The common float type is float32 only if x, the weights and the states
+    are all float32, float64 otherwise. With ``go_backwards`` x and mask
+    are returned reversed in time.
+    """
+    if not isinstance(params, LSTMParams):
+        raise TypeError(
+            "params: expected an LSTMParams (build one with "
+            "LSTMParams(kernel, recurrent_kernel, bias) or from_keras), got "
+            f"{type(params).__name__}")
+    check_flag(go_backwards, "go_backwards")
+    x = as_float_array(x, "x")
+    check_rank(x, 3, "x", "(batch, T, input_dim)")
+    batch, T, features = x.shape
+    if batch == 0 or T == 0:
+        raise ValueError(
+            "x: expected at least one sequence of at least one step, got "
+            f"shape {x.shape} (batch={batch}, T={T})")
+    if features != params.input_dim:
+        raise ValueError(
+            f"x: expected {params.input_dim} features on the last axis "
+            f"(the kernel has {params.input_dim} rows), got shape {x.shape}")
+    check_finite(x, "x")
+    states = _check_initial_state(initial_state, batch, params.units)
+    dtype = np.result_type(x, params.kernel, *states)
+    x = x.astype(dtype, copy=False)
+    if params.dtype != dtype:
+        params = params.astype(dtype)
+    if states:
+        h0, c0 = (s.astype(dtype) for s in states)  # copies: never aliased
+    else:
+        h0 = np.zeros((batch, params.units), dtype)
+        c0 = np.zeros((batch, params.units), dtype)
+    mask = _check_mask(mask, batch, T)
+    if go_backwards:
+        x = x[:, ::-1]
+        mask = None if mask is None else mask[:, ::-1]
+    return x, h0, c0, mask
+
+
+def _check_initial_state(initial_state, batch, units):
+    """Return ``[h0, c0]`` as float arrays (or [] for None), checked."""
+    if initial_state is None:
+        return []
+    if isinstance(initial_state, np.ndarray) or not isinstance(
+            initial_state, (list, tuple)):
+        raise TypeError(
+            "initial_state: expected a list [h_0, c_0] of two arrays of "
+            f"shape ({batch}, {units}), got {type(initial_state).__name__}")
+    if len(initial_state) != 2:
+        raise ValueError(
+            "initial_state: expected two arrays [h_0, c_0], got "
+            f"{len(initial_state)}")
+    states = []
+    for name, s in zip(("initial_state[0] (h_0)", "initial_state[1] (c_0)"),
+                       initial_state):
+        s = as_float_array(s, name)
+        check_shape(s, (batch, units), name, "(batch, units)")
+        check_finite(s, name)
+        states.append(s)
+    return states
+
+
+def _check_mask(mask, batch, T):
+    """Return ``mask`` as a bool array (batch, T), or None."""
+    if mask is None:
+        return None
+    if hasattr(mask, "numpy") and not isinstance(mask, np.ndarray):
+        mask = mask.numpy()
+    mask = np.asarray(mask)
+    if mask.dtype != bool:
+        if mask.dtype.kind not in "iu" or not np.isin(mask, (0, 1)).all():
+            raise TypeError(
+                "mask: expected a bool array (or integers 0 and 1) of "
+                f"shape ({batch}, {T}), got dtype {mask.dtype}")
+        mask = mask.astype(bool)
+    check_shape(mask, (batch, T), "mask", "(batch, T)")
+    return mask
