@@ -8,6 +8,15 @@ so a wrong call fails at once and says why, rather than deep inside NumPy.
 import numpy as np
 
 
+def to_numpy(value):
+    """A TensorFlow or PyTorch tensor's values as NumPy; else ``value``."""
+    if isinstance(value, np.ndarray) or not hasattr(value, "numpy"):
+        return value
+    if hasattr(value, "detach"):  # PyTorch: leave the autograd graph
+        value = value.detach().cpu()
+    return value.numpy()
+
+
 def as_float_array(value, argument, *, dtype=None):
     """Return ``value`` as a floating NumPy array, or raise a clear error.
 
@@ -15,8 +24,7 @@ def as_float_array(value, argument, *, dtype=None):
     and float64 keep their type unless ``dtype`` is given. Strings, objects
     and complex numbers are refused.
     """
-    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
-        value = value.numpy()  # a TensorFlow or PyTorch tensor
+    value = to_numpy(value)
     try:
         array = np.asarray(value)
     except (TypeError, ValueError) as error:
@@ -76,3 +84,18 @@ def check_flag(value, argument):
             f"{argument}: expected True or False, got "
             f"{type(value).__name__} {value!r}"
         )
+
+
+def check_real(value, argument):
+    """Return the real number ``value`` as a float; raise unless finite."""
+    array = np.asarray(to_numpy(value))
+    if array.ndim != 0 or array.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{argument}: expected a real number, got "
+            f"{type(value).__name__} {value!r}"
+        )
+    if not np.isfinite(array):
+        raise ValueError(
+            f"{argument}: expected a finite number, got {value!r}"
+        )
+    return float(array)

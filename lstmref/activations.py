@@ -4,7 +4,8 @@ Keras names the two functions of an LSTM ``activation`` (for the candidate
 and for the cell state on its way out, default ``tanh``) and
 ``recurrent_activation`` (for the three gates i, f, o, default
 ``sigmoid``). Each function here maps an array to an array of the same
-shape, and the table ``RANGES`` says where its values lie.
+shape (written into ``out`` if given, as NumPy's functions do), and the
+table ``RANGES`` says where its values lie.
 """
 
 import numpy as np
@@ -12,46 +13,66 @@ import numpy as np
 __all__ = ["ACTIVATIONS", "RANGES", "get_activation"]
 
 
-def sigmoid(x):
+def sigmoid(x, out=None):
     """Logistic function, sigma(x) = 1 / (1 + exp(-x)), values in (0, 1).
 
     Written as 0.5 * tanh(x / 2) + 0.5, the same function: it needs one
     transcendental call and never overflows for large negative x.
+    ``out``, as in NumPy, receives the result (it may be ``x`` itself).
     """
-    return 0.5 * np.tanh(0.5 * x) + 0.5
+    if out is None:
+        return 0.5 * np.tanh(0.5 * x) + 0.5
+    np.multiply(x, 0.5, out=out)
+    np.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
+    return out
 
 
-def tanh(x):
+def tanh(x, out=None):
     """Hyperbolic tangent, values in (-1, 1)."""
-    return np.tanh(x)
+    return np.tanh(x, out=out)
 
 
-def hard_sigmoid(x):
+def hard_sigmoid(x, out=None):
     """Keras 3's piecewise-linear sigmoid: clip(x / 6 + 1/2, 0, 1).
 
     Computed as Keras's TensorFlow backend does, relu6(x + 3) / 6, the same
     function rounded the same way.
     """
-    return np.clip(x + 3.0, 0.0, 6.0) / 6.0
+    if out is None:
+        return np.clip(x + 3.0, 0.0, 6.0) / 6.0
+    np.add(x, 3.0, out=out)
+    np.clip(out, 0.0, 6.0, out=out)
+    out /= 6.0
+    return out
 
 
-def hard_sigmoid_keras2(x):
+def hard_sigmoid_keras2(x, out=None):
     """Keras 1.x-2.x ``hard_sigmoid``: clip(0.2 x + 1/2, 0, 1).
 
     Keras 1 used it for every LSTM's gates by default, Keras 2.0-2.2 too;
     the same name means ``hard_sigmoid`` above in Keras 3.
     """
-    return np.clip(0.2 * x + 0.5, 0.0, 1.0)
+    if out is None:
+        return np.clip(0.2 * x + 0.5, 0.0, 1.0)
+    np.multiply(x, 0.2, out=out)
+    out += 0.5
+    np.clip(out, 0.0, 1.0, out=out)
+    return out
 
 
-def linear(x):
+def linear(x, out=None):
     """Identity, f(x) = x."""
-    return x
+    if out is None:
+        return x
+    out[...] = x
+    return out
 
 
-def relu(x):
+def relu(x, out=None):
     """Rectifier, max(x, 0)."""
-    return np.maximum(x, 0.0)
+    return np.maximum(x, 0.0, out=out)
 
 
 ACTIVATIONS = {

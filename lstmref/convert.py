@@ -20,7 +20,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._checks import as_float_array, check_rank, check_shape
+from ._checks import (as_float_array, check_finite, check_flag, check_rank,
+                      check_real, check_shape)
 from .activations import ACTIVATIONS
 from .params import LSTMParams
 
@@ -42,31 +43,35 @@ def from_keras(obj, *, activation=None, recurrent_activation=None):
     sigmoid.
     """
     if isinstance(obj, (list, tuple)):
-        return _from_keras_list(obj, activation or "tanh",
-                                recurrent_activation or "sigmoid")
+        return _from_keras_list(
+            obj, "tanh" if activation is None else activation,
+            "sigmoid" if recurrent_activation is None
+            else recurrent_activation)
     if not (hasattr(obj, "get_weights") and hasattr(obj, "get_config")):
         raise TypeError(
             "obj: expected a Keras LSTM layer or its get_weights() list "
             f"[kernel, recurrent_kernel, bias], got {type(obj).__name__}")
     cell = getattr(obj, "cell", obj)
-    if not hasattr(cell, "recurrent_kernel") or not hasattr(
-            cell, "recurrent_activation") or type(cell).__name__ not in (
-            "LSTMCell", "LSTM"):
+    classes = {c.__name__ for c in type(cell).__mro__}
+    if not hasattr(cell, "recurrent_activation") or not classes & {
+            "LSTMCell", "LSTM"}:
         raise TypeError(
             "obj: expected a Keras LSTM layer, got the layer "
             f"{getattr(obj, 'name', '?')!r} of type {type(obj).__name__}")
     weights = obj.get_weights()
     if not weights:
         raise ValueError(
-            f"obj: the layer {obj.name!r} has no weights yet; build it "
-            "first (call it once on data, or build the model)")
+            f"obj: expected a built LSTM layer, got the layer {obj.name!r} "
+            "with no weights yet; build it first (call it once on data, "
+            "or build the model)")
     keras2 = _keras_major(obj) < 3
     found = {}
     for argument, given, fn in (
             ("activation", activation, cell.activation),
             ("recurrent_activation", recurrent_activation,
              cell.recurrent_activation)):
-        found[argument] = given or identify_activation(fn, argument, keras2)
+        found[argument] = (identify_activation(fn, argument, keras2)
+                           if given is None else given)
     return _from_keras_list(weights, **found)
 
 
@@ -95,8 +100,8 @@ def identify_activation(fn, argument="activation", keras2=False):
         name = "hard_sigmoid_keras2"
     if name not in ACTIVATIONS:
         raise ValueError(
-            f"{argument}: the layer's function {name!r} is none of "
-            f"{sorted(ACTIVATIONS)}; pass {argument}=... by name if it "
+            f"{argument}: expected one of {sorted(ACTIVATIONS)}, got the "
+            f"layer's function {name!r}; pass {argument}=... by name if it "
             "computes one of them")
     points = np.array([-4.0, -2.1, -0.7, 0.0, 0.3, 1.9, 4.0], np.float32)
     try:
@@ -105,9 +110,18 @@ def identify_activation(fn, argument="activation", keras2=False):
         return name
     if not np.allclose(values, ACTIVATIONS[name](points), atol=1e-5):
         raise ValueError(
-            f"{argument}: the layer's function is called {name!r} but does "
-            f"not compute lstmref's {name!r}; pass {argument}=... by name")
+            f"{argument}: expected a function that computes lstmref's "
+            f"{name!r}, got the layer's function called {name!r} whose "
+            f"values differ; pass {argument}=... by name")
     return name
+
+
+def _check_params(params):
+    """Raise unless ``params`` is an ``LSTMParams``."""
+    if not isinstance(params, LSTMParams):
+        raise TypeError(
+            "params: expected an LSTMParams (from LSTMParams(...) or a "
+            f"from_* function), got {type(params).__name__}")
 
 
 def _keras_major(layer):
@@ -121,6 +135,7 @@ def _keras_major(layer):
 def to_keras(params):
     """The list for a Keras LSTM's ``set_weights``: ``[kernel,
     recurrent_kernel, bias]``, or two arrays for ``use_bias=False``."""
+    _check_params(params)
     arrays = [params.kernel, params.recurrent_kernel]
     if params.bias is not None:
         arrays.append(params.bias)
@@ -136,26 +151,33 @@ def from_keras1(arrays, *, activation="tanh",
     b (units,). Keras 1 called the gates' function ``inner_activation`` and
     defaulted it to its hard sigmoid, clip(0.2 x + 1/2, 0, 1).
     """
-    if not isinstance(arrays, (list, tuple)) or len(arrays) != 12:
-        count = len(arrays) if isinstance(arrays, (list, tuple)) else None
+    expected = ("the twelve arrays of a Keras 1 LSTM (W, U, b for the "
+                "gates i, c, f, o)")
+    if not isinstance(arrays, (list, tuple)):
+        raise TypeError(
+            f"arrays: expected a list of {expected}, got "
+            f"{type(arrays).__name__}")
+    if len(arrays) != 12:
         raise ValueError(
-            "arrays: expected the twelve arrays of a Keras 1 LSTM (W, U, b "
-            "for the gates i, c, f, o), got "
-            + (f"{count} arrays" if count is not None
-               else type(arrays).__name__))
+            f"arrays: expected {expected}, got {len(arrays)} arrays")
     blocks = {}
     units = input_dim = None
     for k, gate in enumerate(KERAS1_ORDER):
-        W, U, b = (as_float_array(a, f"arrays[{3 * k + j}] ({n}_{gate})")
-                   for j, (a, n) in enumerate(zip(arrays[3 * k:3 * k + 3],
-                                                  "WUb")))
+        names = [f"arrays[{3 * k + j}] ({n}_{gate})"
+                 for j, n in enumerate("WUb")]
+        W, U, b = (as_float_array(a, n)
+                   for a, n in zip(arrays[3 * k:3 * k + 3], names))
         if units is None:
-            check_rank(W, 2, f"arrays[{3 * k}] (W_{gate})",
-                       "(input_dim, units)")
+            check_rank(W, 2, names[0], "(input_dim, units)")
             input_dim, units = W.shape
-        check_shape(W, (input_dim, units), f"arrays[{3 * k}] (W_{gate})")
-        check_shape(U, (units, units), f"arrays[{3 * k + 1}] (U_{gate})")
-        check_shape(b, (units,), f"arrays[{3 * k + 2}] (b_{gate})")
+        sizes = f"input_dim={input_dim}, units={units} taken from arrays[0]"
+        check_shape(W, (input_dim, units), names[0],
+                    f"(input_dim, units) for {sizes}")
+        check_shape(U, (units, units), names[1],
+                    f"(units, units) for {sizes}")
+        check_shape(b, (units,), names[2], f"(units,) for {sizes}")
+        for name, array in zip(names, (W, U, b)):
+            check_finite(array, name)
         blocks[gate] = (W, U, b)
     order = ("i", "f", "c", "o")
     return LSTMParams(
@@ -170,6 +192,7 @@ def to_keras1(params):
 
     A layer without bias gives zero biases (Keras 1 always had them).
     """
+    _check_params(params)
     arrays = []
     for gate in KERAS1_ORDER:
         W, U, b = params.gate(gate)
@@ -188,17 +211,21 @@ def from_torch(obj):
     """
     if hasattr(obj, "state_dict") and callable(obj.state_dict):
         name = type(obj).__name__
-        if getattr(obj, "proj_size", 0):
+        if not {c.__name__ for c in type(obj).__mro__} & {"LSTM",
+                                                          "LSTMCell"}:
+            raise TypeError(
+                "obj: expected a torch.nn.LSTM or LSTMCell or its "
+                f"state_dict(), got the module {name}")
+        extras = [f"{attribute}={getattr(obj, attribute, normal)!r}"
+                  for attribute, normal in (("num_layers", 1),
+                                            ("bidirectional", False),
+                                            ("proj_size", 0))
+                  if getattr(obj, attribute, normal) != normal]
+        if extras:
             raise ValueError(
-                f"obj: the {name} has proj_size={obj.proj_size}; a projected"
-                " LSTM has no Keras equivalent")
-        if getattr(obj, "num_layers", 1) != 1:
-            raise ValueError(
-                f"obj: expected a one-layer LSTM, got num_layers="
-                f"{obj.num_layers}; convert each layer on its own")
-        if getattr(obj, "bidirectional", False):
-            raise ValueError(
-                "obj: expected a one-direction LSTM, got bidirectional=True")
+                "obj: expected a one-layer, one-direction LSTM without "
+                f"proj_size, got {name}({', '.join(extras)}); Keras has no "
+                "equivalent (convert one layer and direction at a time)")
         obj = obj.state_dict()
     if not isinstance(obj, Mapping):
         raise TypeError(
@@ -210,22 +237,23 @@ def from_torch(obj):
                                      "bias_hh")}
     if f"weight_hr{suffix}" in keys:
         raise ValueError(
-            f"obj: the state dict has weight_hr{suffix}, so the LSTM has a "
-            "proj_size; a projected LSTM has no Keras equivalent")
+            "obj: expected the state dict of an LSTM without proj_size, got "
+            f"one with weight_hr{suffix}; a projected LSTM has no Keras "
+            "equivalent")
     unexpected = sorted(keys - set(names.values()))
     if unexpected:
         raise ValueError(
-            f"obj: unexpected keys {unexpected} (more layers, a reverse "
-            "direction or another module's weights); expected only "
-            f"{sorted(names.values())}")
+            f"obj: expected only the keys {sorted(names.values())}, got also "
+            f"{unexpected} (more layers, a reverse direction or another "
+            "module's weights)")
     required = [names["weight_ih"], names["weight_hh"]]
     if names["bias_ih"] in keys or names["bias_hh"] in keys:
         required += [names["bias_ih"], names["bias_hh"]]
     missing = [k for k in required if k not in keys]
     if missing:
         raise ValueError(
-            f"obj: missing keys {missing}; a torch LSTM state dict holds "
-            f"{required}")
+            f"obj: expected the keys {required}, got {sorted(keys)}, "
+            f"missing {missing}")
     w_ih, w_hh = (as_float_array(obj[names[k]], names[k])
                   for k in ("weight_ih", "weight_hh"))
     check_rank(w_ih, 2, names["weight_ih"], "(4 * units, input_dim)")
@@ -235,12 +263,16 @@ def from_torch(obj):
                 f"(4 * units, units) for units={units}")
     check_shape(w_ih, (4 * units, w_ih.shape[1]), names["weight_ih"],
                 f"(4 * units, input_dim) for units={units}")
+    check_finite(w_ih, names["weight_ih"])
+    check_finite(w_hh, names["weight_hh"])
     bias = None
     if names["bias_ih"] in keys:
         b_ih, b_hh = (as_float_array(obj[names[k]], names[k])
                       for k in ("bias_ih", "bias_hh"))
-        check_shape(b_ih, (4 * units,), names["bias_ih"])
-        check_shape(b_hh, (4 * units,), names["bias_hh"])
+        for key, b in (("bias_ih", b_ih), ("bias_hh", b_hh)):
+            check_shape(b, (4 * units,), names[key],
+                        f"(4 * units,) for units={units}")
+            check_finite(b, names[key])
         bias = b_ih + b_hh
     return LSTMParams(w_ih.T, w_hh.T, bias)
 
@@ -254,11 +286,14 @@ def to_torch(params, *, cell=False):
     torch.from_numpy(v) for k, v in d.items()})``. A layer without bias
     gives no bias keys, for ``nn.LSTM(..., bias=False)``.
     """
+    _check_params(params)
+    check_flag(cell, "cell")
     if (params.activation, params.recurrent_activation) != ("tanh",
                                                             "sigmoid"):
         raise ValueError(
-            "params: PyTorch's LSTM computes tanh and sigmoid only, got "
-            f"activation={params.activation!r}, recurrent_activation="
+            "params: expected activation='tanh' and recurrent_activation="
+            "'sigmoid' (all PyTorch's LSTM computes), got activation="
+            f"{params.activation!r}, recurrent_activation="
             f"{params.recurrent_activation!r}")
     suffix = "" if cell else "_l0"
     state = {f"weight_ih{suffix}": np.ascontiguousarray(params.kernel.T),
@@ -294,9 +329,9 @@ def from_tf1(kernel, bias, forget_bias=1.0, *, activation="tanh"):
             f"input_dim >= 1, got {kernel.shape}")
     units = width // 4
     check_shape(bias, (4 * units,), "bias", f"(4 * units,) for units={units}")
-    if not np.isscalar(forget_bias) or not np.isfinite(forget_bias):
-        raise ValueError(
-            f"forget_bias: expected a finite number, got {forget_bias!r}")
+    check_finite(kernel, "kernel")
+    check_finite(bias, "bias")
+    forget_bias = check_real(forget_bias, "forget_bias")
     input_dim = kernel.shape[0] - units
     blocks = [slice(k * units, (k + 1) * units) for k in _TF1_TO_KERAS]
     packed_kernel = np.concatenate([kernel[:, s] for s in blocks], axis=1)
@@ -313,10 +348,13 @@ def to_tf1(params, forget_bias=1.0):
     The inverse of ``from_tf1``: the forget block of the bias loses
     ``forget_bias``, which TF1 adds back at run time.
     """
+    _check_params(params)
+    forget_bias = check_real(forget_bias, "forget_bias")
     if params.recurrent_activation != "sigmoid":
         raise ValueError(
-            "params: TF1's LSTMCell uses sigmoid gates, got "
-            f"recurrent_activation={params.recurrent_activation!r}")
+            "params: expected recurrent_activation='sigmoid' (TF1's "
+            "LSTMCell has sigmoid gates), got recurrent_activation="
+            f"{params.recurrent_activation!r}")
     u = params.units
     stacked = np.concatenate([params.kernel, params.recurrent_kernel])
     bias = params.bias_or_zeros().copy()

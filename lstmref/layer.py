@@ -5,12 +5,13 @@ and flags; ``trace`` returns every step's gate values, which Keras does not
 show. Both run the same loop, ``_scan``.
 """
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._checks import (as_float_array, check_finite, check_flag, check_rank,
-                      check_shape)
+                      check_shape, to_numpy)
 from .activations import get_activation
 from .params import LSTMParams
 
@@ -89,18 +90,19 @@ def trace(x, params, *, initial_state=None, mask=None, go_backwards=False):
     arrays ``i, f, c_tilde, o, c, h, z_i, z_f, z_c, z_o`` are each
     (batch, T, units).
     """
-    x, h0, c0, mask = _prepare(x, params, initial_state, mask, go_backwards)
+    x, h, c, mask = _prepare(x, params, initial_state, mask, go_backwards)
+    h0, c0 = h.copy(), c.copy()  # _scan overwrites h and c
     batch, T, _ = x.shape
     record = {k: np.empty((batch, T, params.units), x.dtype)
               for k in ("i", "f", "c_tilde", "o", "c", "h", "z")}
     record["z"] = np.empty((batch, T, 4 * params.units), x.dtype)
-    _scan(x, params, h0, c0, mask, False, record=record, keep_outputs=False)
+    _scan(x, params, h, c, mask, False, record=record, keep_outputs=False)
     z = record.pop("z")
     u = params.units
     used = np.ones((batch, T), bool) if mask is None else mask.copy()
     return Trace(**record, z_i=z[..., :u], z_f=z[..., u:2 * u],
                  z_c=z[..., 2 * u:3 * u], z_o=z[..., 3 * u:], mask=used,
-                 h0=h0.copy(), c0=c0.copy())
+                 h0=h0, c0=c0)
 
 
 def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
@@ -108,60 +110,75 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
     """The time loop shared by ``lstm`` and ``trace``.
 
     x (batch, T, input_dim) already in processing order; h, c (batch,
-    units). Returns ``(outputs, h_T, c_T)`` where outputs is (batch, T,
-    units) if ``keep_outputs`` else (batch, 1, units), the last output.
-    ``record``, if given, is a dict of (batch, T, ...) arrays to fill.
+    units), which the loop overwrites. Returns ``(outputs, h_T, c_T)``
+    where outputs is (batch, T, units) if ``keep_outputs`` else (batch, 1,
+    units), the last output. ``record``, if given, is a dict of (batch, T,
+    ...) arrays to fill.
 
     The input part x_t W + b of every step is one matrix product before the
     loop; inside it, only h U is left. The gate columns are reordered to
-    i, f, o, c so that one call applies sigma to the three gates at once.
+    i, f, o, c so that one call applies sigma to the three gates at once,
+    and every step works in place in arrays allocated once.
     """
     sigma = get_activation(params.recurrent_activation)
     phi = get_activation(params.activation)
     batch, T, _ = x.shape
     u = params.units
     order = np.r_[0:2 * u, 3 * u:4 * u, 2 * u:3 * u]  # i, f, o, c
-    W = params.kernel[:, order]
     U = np.ascontiguousarray(params.recurrent_kernel[:, order])
-    xz = x @ W  # (batch, T, 4u): x_t W for every step at once
+    xz = x @ params.kernel[:, order]  # (batch, T, 4u): x_t W, every step
     if params.bias is not None:
         xz += params.bias[order]
     outputs = np.zeros((batch, T if keep_outputs else 1, u), x.dtype)
-    output = np.zeros((batch, u), x.dtype)  # previous output, for masks
-    z = np.empty((batch, 4 * u), x.dtype)
-    for t in range(T):
-        np.matmul(h, U, out=z)  # (batch, 4u)
-        z += xz[:, t]
-        gate = sigma(z[:, :3 * u])
-        i, f, o = gate[:, :u], gate[:, u:2 * u], gate[:, 2 * u:]
-        c_tilde = phi(z[:, 3 * u:])
-        c_new = f * c
-        c_new += i * c_tilde
-        h_new = o * phi(c_new)
-        if record is not None:
-            _record(record, t, u, z, i, f, c_tilde, o)
-        if mask is None:
-            h, c, output = h_new, c_new, h_new
-        else:
-            m = mask[:, t, None]  # (batch, 1)
-            h = np.where(m, h_new, h)
-            c = np.where(m, c_new, c)
-            output = np.where(m, h_new, 0.0 if zero_output_for_mask
-                              else output)
-        if record is not None:
-            record["c"][:, t], record["h"][:, t] = c, h
-        outputs[:, t if keep_outputs else 0] = output
+    z = np.empty((batch, 4 * u), x.dtype)  # pre-activations, then gates
+    i, f, o, c_tilde = (z[:, k * u:(k + 1) * u] for k in range(4))
+    h_new, c_new, written = (np.empty_like(h) for _ in range(3))
+    output = np.zeros_like(h)  # the previous output, for masks
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(T):
+            np.matmul(h, U, out=z)
+            z += xz[:, t]
+            if record is not None:
+                _record_preactivations(record["z"][:, t], z, u)
+            sigma(z[:, :3 * u], out=z[:, :3 * u])  # i, f, o
+            phi(c_tilde, out=c_tilde)
+            if record is not None:
+                for name, gate in (("i", i), ("f", f), ("o", o),
+                                   ("c_tilde", c_tilde)):
+                    record[name][:, t] = gate
+            np.multiply(f, c, out=c_new)  # c_t = f * c_{t-1} + i * c~
+            c_new += np.multiply(i, c_tilde, out=written)
+            phi(c_new, out=h_new)  # h_t = o * phi(c_t)
+            h_new *= o
+            if mask is None:
+                h, h_new = h_new, h  # swap buffers: no copy
+                c, c_new = c_new, c
+                outputs[:, t if keep_outputs else 0] = h
+            else:
+                m = mask[:, t, None]  # (batch, 1)
+                np.copyto(h, h_new, where=m)
+                np.copyto(c, c_new, where=m)
+                if zero_output_for_mask:
+                    output = np.where(m, h_new, 0.0)
+                else:
+                    np.copyto(output, h_new, where=m)
+                outputs[:, t if keep_outputs else 0] = output
+            if record is not None:
+                record["c"][:, t], record["h"][:, t] = c, h
+    if not (np.isfinite(h).all() and np.isfinite(c).all()):
+        warnings.warn(
+            "the LSTM states overflowed to inf or NaN (activation="
+            f"{params.activation!r}, recurrent_activation="
+            f"{params.recurrent_activation!r}); unbounded activations let "
+            "c and h grow without limit", RuntimeWarning, stacklevel=3)
     return outputs, h, c
 
 
-def _record(record, t, u, z, i, f, c_tilde, o):
-    """Store step t's gates, and its pre-activations back in i, f, c, o."""
-    record["i"][:, t], record["f"][:, t] = i, f
-    record["c_tilde"][:, t], record["o"][:, t] = c_tilde, o
-    zt = record["z"][:, t]
-    zt[:, :2 * u] = z[:, :2 * u]  # i, f
-    zt[:, 2 * u:3 * u] = z[:, 3 * u:]  # c
-    zt[:, 3 * u:] = z[:, 2 * u:3 * u]  # o
+def _record_preactivations(z_t, z, u):
+    """Store one step's pre-activations z (i, f, o, c) as i, f, c, o."""
+    z_t[:, :2 * u] = z[:, :2 * u]
+    z_t[:, 2 * u:3 * u] = z[:, 3 * u:]
+    z_t[:, 3 * u:] = z[:, 2 * u:3 * u]
 
 
 def _prepare(x, params, initial_state, mask, go_backwards):
@@ -217,8 +234,8 @@ def _check_initial_state(initial_state, batch, units):
             f"shape ({batch}, {units}), got {type(initial_state).__name__}")
     if len(initial_state) != 2:
         raise ValueError(
-            "initial_state: expected two arrays [h_0, c_0], got "
-            f"{len(initial_state)}")
+            "initial_state: expected two arrays [h_0, c_0], got a "
+            f"{type(initial_state).__name__} of {len(initial_state)}")
     states = []
     for name, s in zip(("initial_state[0] (h_0)", "initial_state[1] (c_0)"),
                        initial_state):
@@ -233,14 +250,23 @@ def _check_mask(mask, batch, T):
     """Return ``mask`` as a bool array (batch, T), or None."""
     if mask is None:
         return None
-    if hasattr(mask, "numpy") and not isinstance(mask, np.ndarray):
-        mask = mask.numpy()
-    mask = np.asarray(mask)
-    if mask.dtype != bool:
-        if mask.dtype.kind not in "iu" or not np.isin(mask, (0, 1)).all():
+    expected = f"a bool array (or integers 0 and 1) of shape ({batch}, {T})"
+    try:
+        array = np.asarray(to_numpy(mask))
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"mask: expected {expected}, got {type(mask).__name__} "
+            f"({error})") from None
+    if array.dtype != bool:
+        if array.dtype.kind not in "iu":
             raise TypeError(
-                "mask: expected a bool array (or integers 0 and 1) of "
-                f"shape ({batch}, {T}), got dtype {mask.dtype}")
-        mask = mask.astype(bool)
-    check_shape(mask, (batch, T), "mask", "(batch, T)")
-    return mask
+                f"mask: expected {expected}, got dtype {array.dtype}")
+        bad = (array != 0) & (array != 1)
+        if bad.any():
+            where = tuple(int(k) for k in np.argwhere(bad)[0])
+            raise ValueError(
+                f"mask: expected only 0 and 1 (or True and False), got "
+                f"{array[where]} at index {where}")
+        array = array.astype(bool)
+    check_shape(array, (batch, T), "mask", "(batch, T)")
+    return array

@@ -57,6 +57,10 @@ class LSTMParams:
                  activation="tanh", recurrent_activation="sigmoid"):
         arrays = [as_float_array(kernel, "kernel"),
                   as_float_array(recurrent_kernel, "recurrent_kernel")]
+        if isinstance(bias, (bool, np.bool_)):
+            raise TypeError(
+                "bias: expected an array (4 * units,), or None for a layer "
+                f"without bias, got {type(bias).__name__} {bias!r}")
         if bias is not None:
             arrays.append(as_float_array(bias, "bias"))
         dtype = np.result_type(*arrays)
@@ -79,13 +83,17 @@ class LSTMParams:
                 "kernel: expected at least one input feature (row), got "
                 f"shape {W.shape}")
         check_shape(W, (W.shape[0], 4 * units), "kernel",
-                    f"(input_dim, 4 * units) for units={units}")
+                    f"(input_dim, 4 * units) for units={units} taken from "
+                    "recurrent_kernel")
         b = None
         if bias is not None:
             b = arrays[2].astype(dtype, copy=False)
-            check_shape(b, (4 * units,), "bias",
-                        f"(4 * units,) for units={units}; a column "
-                        "(4 * units, 1) is not accepted, flatten it first")
+            if b.shape != (4 * units,):
+                hint = ("; flatten it first (a bias is never broadcast)"
+                        if b.size == 4 * units else "")
+                raise ValueError(
+                    f"bias: expected shape ({4 * units},) (4 * units,) for "
+                    f"units={units}, got {b.shape}{hint}")
         for name, array in (("kernel", W), ("recurrent_kernel", U),
                             ("bias", b)):
             if array is not None:
@@ -120,11 +128,15 @@ class LSTMParams:
         return self.bias is not None
 
     def gate(self, name):
-        """Return ``(W, U, b)`` of one gate: ``"i"``, ``"f"``, ``"c"``, ``"o"``.
+        """The arrays ``(W, U, b)`` of one gate: "i", "f", "c" or "o".
 
         Shapes (input_dim, units), (units, units) and (units,); ``b`` is
         zeros for a layer without bias. The arrays are views, not copies.
         """
+        if not isinstance(name, str):
+            raise TypeError(
+                f"name: expected one of {GATES} as a string, got "
+                f"{type(name).__name__} {name!r}")
         if name not in GATES:
             raise ValueError(
                 f"name: expected one of {GATES} (input, forget, candidate, "

@@ -2,8 +2,10 @@
 
 import subprocess
 import sys
+import warnings
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 import lstmref
@@ -31,7 +33,8 @@ def configurations(draw):
     backwards = draw(st.booleans())
     # Linear or relu gates let the states grow without bound; overflow to
     # inf is a property of those settings, not what these tests check.
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # tested below
         tr = lstmref.trace(x, params, mask=mask, go_backwards=backwards)
     assume(all(np.all(np.isfinite(a)) for a in (tr.z_i, tr.z_f, tr.z_c,
                                                    tr.z_o, tr.c, tr.h)))
@@ -158,3 +161,13 @@ def test_core_imports_only_numpy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True,
                          text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_overflow_is_reported_not_silent():
+    """Linear gates and candidate let c grow without bound: say so."""
+    params = lstmref.LSTMParams(np.full((1, 4), 3.0), np.full((1, 4), 3.0),
+                                activation="linear",
+                                recurrent_activation="linear")
+    with pytest.warns(RuntimeWarning, match="overflowed"):
+        out = lstmref.lstm(np.ones((1, 30, 1)), params)
+    assert not np.isfinite(out).all()
