@@ -6,7 +6,9 @@ sigma is the recurrent activation (default sigmoid) and phi the activation
 (default tanh). W, U, b are the gate blocks of ``LSTMParams``.
 """
 
+from ._checks import as_float_array, check_rank, check_shape
 from .activations import get_activation
+from .params import LSTMParams
 
 __all__ = ["preactivations", "gates", "step"]
 
@@ -18,6 +20,7 @@ def preactivations(x_t, h, params):
 
     x_t (batch, input_dim), h (batch, units) -> z (batch, 4 * units).
     """
+    x_t, h = _check_step(params, x_t=x_t, h=h)
     z = x_t @ params.kernel + h @ params.recurrent_kernel
     if params.bias is not None:
         z = z + params.bias
@@ -31,6 +34,12 @@ def gates(z, params):
 
     Returns ``(i, f, c_tilde, o)``, each (..., units).
     """
+    _check_params(params)
+    z = as_float_array(z, "z")
+    if z.ndim == 0 or z.shape[-1] != 4 * params.units:
+        raise ValueError(
+            f"z: expected a last axis of 4 * units = {4 * params.units}, "
+            f"got shape {z.shape}")
     sigma = get_activation(params.recurrent_activation)
     phi = get_activation(params.activation)
     u = params.units
@@ -50,7 +59,29 @@ def step(x_t, h, c, params):
     x_t (batch, input_dim), h and c (batch, units) -> ``(h_t, c_t)``, each
     (batch, units). The products are element by element.
     """
+    x_t, h, c = _check_step(params, x_t=x_t, h=h, c=c)
     i, f, c_tilde, o = gates(preactivations(x_t, h, params), params)
     c_t = f * c + i * c_tilde
     h_t = o * get_activation(params.activation)(c_t)
     return h_t, c_t
+
+
+def _check_params(params):
+    if not isinstance(params, LSTMParams):
+        raise TypeError(
+            f"params: expected an LSTMParams, got {type(params).__name__}")
+
+
+def _check_step(params, **arrays):
+    """Check one step's arrays: x_t (batch, F), h and c (batch, units)."""
+    _check_params(params)
+    checked = {name: as_float_array(a, name) for name, a in arrays.items()}
+    x_t = checked["x_t"]
+    check_rank(x_t, 2, "x_t", "(batch, input_dim)")
+    check_shape(x_t, (x_t.shape[0], params.input_dim), "x_t",
+                "(batch, input_dim)")
+    for name in ("h", "c"):
+        if name in checked:
+            check_shape(checked[name], (x_t.shape[0], params.units), name,
+                        "(batch, units), batch taken from x_t")
+    return tuple(checked.values())

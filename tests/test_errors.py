@@ -461,6 +461,24 @@ CATALOGUE = [
     ("tf1_activation_unknown",
      lambda: from_tf1(TF1_KERNEL, TF1_BIAS, activation="gelu"),
      ValueError, ["activation", ACTS, "got 'gelu'"]),
+    # one step of the cell, as the book calls it
+    ("step_h_one_row_for_batch_5",
+     lambda: lstmref.step(X[:, 0], H0[:1], C0, PARAMS),
+     ValueError, ["h", "(5, 2)", "got (1, 2)"]),
+    ("step_c_wrong_units",
+     lambda: lstmref.step(X[:, 0], H0, C0[:, :1], PARAMS),
+     ValueError, ["c", "(5, 2)", "got (5, 1)"]),
+    ("step_x_t_3d", lambda: lstmref.step(X, H0, C0, PARAMS),
+     ValueError, ["x_t", "2-D", "got shape (5, 4, 3)"]),
+    ("step_params_not_lstmparams",
+     lambda: lstmref.step(X[:, 0], H0, C0, TORCH),
+     TypeError, ["params", "LSTMParams", "got dict"]),
+    ("preactivations_x_t_features",
+     lambda: lstmref.preactivations(X[:, 0, :2], H0, PARAMS),
+     ValueError, ["x_t", "(5, 3)", "got (5, 2)"]),
+    ("gates_z_wrong_width",
+     lambda: lstmref.gates(np.ones((5, 6)), PARAMS),
+     ValueError, ["z", "4 * units = 8", "got shape (5, 6)"]),
 ]
 
 
