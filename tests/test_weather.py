@@ -1,0 +1,50 @@
+"""The book's weather data and forecaster."""
+
+import numpy as np
+import pytest
+
+import lstmref
+from lstmref import weather
+
+
+def test_shipped_data_has_every_day_2012_to_2015():
+    table = weather.load_weather()
+    assert table["features"].shape == (1461, 4)
+    assert table["date"][0] == "2012/01/01"
+    assert table["date"][-1] == "2015/12/31"
+    assert set(table["weather"]) == {"sun", "fog", "rain", "drizzle", "snow"}
+    assert np.isfinite(table["features"]).all()
+
+
+def test_windows_hold_the_past_days_and_the_next_one():
+    series = np.arange(20.0).reshape(10, 2)
+    x, y = weather.make_windows(series, 3)
+    assert x.shape == (7, 3, 2) and y.shape == (7, 2)
+    np.testing.assert_array_equal(x[4], series[4:7])
+    np.testing.assert_array_equal(y[4], series[7])
+
+
+@pytest.mark.parametrize("bad", [0, 10, 2.5, "5"])
+def test_windows_refuse_bad_time_steps(bad):
+    with pytest.raises(ValueError, match="time_steps: expected an integer"):
+        weather.make_windows(np.zeros((10, 2)), bad)
+
+
+def test_standardize_uses_training_days_only():
+    features = np.concatenate([np.zeros((4, 1)), np.full((4, 1), 100.0)])
+    features[:4, 0] = [1, 2, 3, 4]
+    scaled, mean, std = weather.standardize(features, n_train=4)
+    assert mean[0] == 2.5
+    np.testing.assert_allclose(scaled[:4].mean(), 0, atol=1e-15)
+
+
+def test_trained_forecaster_is_lstmref_then_dense():
+    model, data = weather.train_forecaster(epochs=2)
+    assert data["history"][-1] < data["history"][0]
+    params = lstmref.from_keras(model.get_layer("lstm"))
+    kernel, bias = model.get_layer("dense").get_weights()
+    x = data["x_test"]
+    ours = lstmref.lstm(x, params) @ kernel + bias
+    # float64 layers: only round-off separates the two (about 1e-16).
+    np.testing.assert_allclose(ours, np.asarray(model(x)), rtol=0,
+                               atol=1e-12)
