@@ -1,6 +1,7 @@
 # The README's two commands: `make book` and `make test`.
 # Both set up .venv on first use and again whenever a requirements file
-# changes; nothing else on the machine is needed but Python 3.11 and make.
+# changes; nothing else on the machine is needed but Python 3.11, make and
+# (for the book's vendored JavaScript, see `vendor` below) Node.js with npm.
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -8,17 +9,48 @@ BIN := $(VENV)/bin
 export TF_CPP_MIN_LOG_LEVEL := 3
 export KERAS_BACKEND := tensorflow
 export CUDA_VISIBLE_DEVICES := -1
+VENDOR := _vendor
+VENDOR_STAMP := $(VENDOR)/.installed
+NPM := vendor/node_modules
+HTML_MANAGER := $(NPM)/@jupyter-widgets/html-manager/dist
 
-.PHONY: book book-fresh test bench clean
+.PHONY: book book-fresh vendor test bench clean
 
-book: $(VENV)/.book-installed
+book: $(VENV)/.book-installed $(VENDOR_STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 # A build that executes every chapter again: the execution cache does not
 # notice changes in lstmref, only in the chapters themselves.
-book-fresh: $(VENV)/.book-installed
+book-fresh: $(VENV)/.book-installed $(VENDOR_STAMP)
 	rm -rf _build
 	$(BIN)/jupyter-book build . -W -n --keep-going
+
+# The JavaScript the pages load (MathJax, require.js, the ipywidgets
+# html-manager), fetched from the npm registry at the versions pinned in
+# vendor/package-lock.json and copied into _vendor/, which the book serves
+# as _static/ (not book/_static/: Jupyter Book would add every .js found
+# there to every page). Runs again only when vendor/package-lock.json or
+# vendor/widgets-setup.js changes.
+vendor: $(VENDOR_STAMP)
+
+$(VENDOR_STAMP): vendor/package.json vendor/package-lock.json \
+		vendor/widgets-setup.js
+	cd vendor && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/mathjax/input $(VENDOR)/mathjax/output \
+		$(VENDOR)/html-manager
+	cp $(NPM)/requirejs/require.js $(VENDOR)/require.js
+	cp $(NPM)/mathjax/LICENSE $(NPM)/mathjax/es5/tex-chtml.js \
+		$(VENDOR)/mathjax/
+	cp -R $(addprefix $(NPM)/mathjax/es5/,a11y adaptors sre ui) \
+		$(VENDOR)/mathjax/
+	cp -R $(NPM)/mathjax/es5/input/tex $(VENDOR)/mathjax/input/
+	cp -R $(NPM)/mathjax/es5/output/chtml $(VENDOR)/mathjax/output/
+	cp $(HTML_MANAGER)/embed-amd.js $(HTML_MANAGER)/*.woff2 \
+		$(HTML_MANAGER)/*.woff $(HTML_MANAGER)/*.ttf $(HTML_MANAGER)/*.eot \
+		$(HTML_MANAGER)/*.svg $(HTML_MANAGER)/embed.js.LICENSE.txt \
+		vendor/widgets-setup.js $(VENDOR)/html-manager/
+	touch $@
 
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest
@@ -39,4 +71,4 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.book-installed
 	touch $@
 
 clean:
-	rm -rf _build
+	rm -rf _build $(VENDOR)

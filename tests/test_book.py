@@ -1,0 +1,117 @@
+"""The book builds clean: no warning, no failing cell, nothing from a CDN.
+
+One build serves every test here (a session fixture). It runs the README's
+command, ``jupyter-book build . -W -n --keep-going``, with two changes:
+
+* ``--config`` points at a copy of ``_config.yml`` whose only difference
+  is ``execute_notebooks: force``. The execution cache does not notice
+  changes in ``lstmref`` (only in the chapters), so a cached build could
+  show outputs that the current package no longer produces. There is no
+  command-line switch or environment variable for the execution mode in
+  Jupyter Book 1; a config file is its documented way in.
+* ``--path-output`` writes into a temporary folder, so a test run neither
+  reads nor spoils the reader's ``_build/``.
+
+The vendored JavaScript (``_vendor/``) comes from ``make vendor``, a no-op
+once it is up to date; it needs Node.js and npm like ``make book`` does.
+"""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# ipykernel >= 7.4 logs this at every kernel start when the client does not
+# provision CurveZMQ keys, which nbclient (and so MyST-NB) cannot be told to
+# do. It goes to the kernel's stderr, is no Sphinx warning and fails nothing.
+KERNEL_TCP_NOTICE = "[IPKernelApp] WARNING | Kernel is running over TCP"
+
+REMOTE_ASSET = re.compile(r'(src|href)="https?://[^"]+\.(js|css)[^"]*"')
+
+
+def toc_files(entry):
+    """Every ``file:`` (and the ``root:``) named in a _toc.yml tree."""
+    if isinstance(entry, dict):
+        for key, value in entry.items():
+            if key in ("root", "file"):
+                yield value
+            else:
+                yield from toc_files(value)
+    elif isinstance(entry, list):
+        for item in entry:
+            yield from toc_files(item)
+
+
+@pytest.fixture(scope="session")
+def book(tmp_path_factory):
+    """Build the book once, executing every chapter; return the result."""
+    make = shutil.which("make")
+    assert make, "make is needed to fetch the vendored JavaScript"
+    subprocess.run([make, "-s", "vendor"], cwd=ROOT, check=True)
+
+    out = tmp_path_factory.mktemp("book")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["execute"]["execute_notebooks"] = "force"
+    config_path = out / "_config.yml"
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    assert jupyter_book.exists(), f"not installed: {jupyter_book}"
+    run = subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going",
+         "--config", str(config_path), "--path-output", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    html = out / "_build" / "html"
+    pages = [html / f"{name}.html" for name in
+             toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))]
+    return {"returncode": run.returncode, "log": run.stdout + run.stderr,
+            "html": html, "pages": pages}
+
+
+def test_build_succeeds_without_warnings(book):
+    assert book["returncode"] == 0, book["log"][-5000:]
+    warnings = [line for line in book["log"].splitlines()
+                if "WARNING" in line and KERNEL_TCP_NOTICE not in line]
+    assert warnings == []
+
+
+def test_every_toc_page_is_built(book):
+    assert len(book["pages"]) >= 2
+    missing = [str(p) for p in book["pages"] if not p.is_file()]
+    assert missing == []
+
+
+def test_no_page_shows_an_error(book):
+    for page in book["pages"]:
+        text = page.read_text()
+        assert "Traceback" not in text, page
+        # MyST-NB's classes for an error output and for stderr
+        assert "output traceback" not in text, page
+        assert "output error" not in text, page
+        assert "output stderr" not in text, page
+
+
+def test_no_page_loads_javascript_or_css_from_another_site(book):
+    found = {}
+    for page in book["html"].rglob("*.html"):
+        hits = [m.group(0) for m in REMOTE_ASSET.finditer(page.read_text())]
+        if hits:
+            found[str(page.relative_to(book["html"]))] = hits
+    assert found == {}
+
+
+def test_math_and_widget_scripts_are_served_by_the_site(book):
+    """The vendored files are in the site, and a page with math uses them."""
+    static = book["html"] / "_static"
+    for name in ("mathjax/tex-chtml.js", "require.js",
+                 "html-manager/embed-amd.js",
+                 "html-manager/widgets-setup.js"):
+        assert (static / name).is_file(), name
+    root_page = book["pages"][0].read_text()
+    assert 'src="../_static/mathjax/tex-chtml.js' in root_page
