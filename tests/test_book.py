@@ -115,3 +115,22 @@ def test_math_and_widget_scripts_are_served_by_the_site(book):
         assert (static / name).is_file(), name
     root_page = book["pages"][0].read_text()
     assert 'src="../_static/mathjax/tex-chtml.js' in root_page
+
+
+# The chapters that walk through one gate each, plus the two that compare
+# whole layers and a trained model: each has a visible cell that asserts
+# lstmref equals Keras and then prints this line.
+KERAS_CHECKED = ["forget_gate", "input_gate", "cell_state", "output_gate",
+                 "whole_layer", "trained_model"]
+CHECK_LINE = re.compile(r"Checked against Keras: max abs error "
+                        r"(\d\.\de[-+]\d\d) &lt;= (\de-\d\d)")
+
+
+@pytest.mark.parametrize("chapter", KERAS_CHECKED)
+def test_chapter_shows_its_keras_assertion_ran(book, chapter):
+    page = book["html"] / "book" / f"{chapter}.html"
+    assert page in book["pages"], f"{chapter} is not in _toc.yml"
+    found = CHECK_LINE.findall(page.read_text())
+    assert found, f"no executed Keras check on {page.name}"
+    for error, tolerance in found:
+        assert float(error) <= float(tolerance)
