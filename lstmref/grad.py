@@ -1,0 +1,141 @@
+"""Backpropagation through time for ``lstm``, written out step by step.
+
+Given how a scalar loss L depends on the final states (and, optionally, on
+every step's hidden state), ``backward`` returns dL/d of the inputs, of
+every weight and of the initial states. It walks the steps of a ``trace``
+from last to first, applying the chain rule to the equations of
+``cell.step``::
+
+    z = x_t W + h_{t-1} U + b            i, f, o = sigma(z_i, z_f, z_o)
+    c_tilde = phi(z_c)                   c_t = f c_{t-1} + i c_tilde
+    h_t = o phi(c_t)
+
+At a masked step h and c carry over, so their gradients pass straight to
+the step before.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activations import get_activation
+from .layer import _prepare, trace as run_trace
+
+__all__ = ["DERIVATIVES", "Gradients", "backward"]
+
+
+def _d_sigmoid(z, y):
+    return y * (1.0 - y)
+
+
+def _d_tanh(z, y):
+    return 1.0 - y * y
+
+
+def _d_hard_sigmoid(z, y):
+    return ((z > -3.0) & (z < 3.0)) / 6.0
+
+
+def _d_hard_sigmoid_keras2(z, y):
+    return ((z > -2.5) & (z < 2.5)) * 0.2
+
+
+def _d_linear(z, y):
+    return np.ones_like(z)
+
+
+def _d_relu(z, y):
+    return (z > 0.0).astype(z.dtype)
+
+
+#: Derivative of each activation, from its input z and output y = act(z).
+DERIVATIVES = {
+    "sigmoid": _d_sigmoid,
+    "tanh": _d_tanh,
+    "hard_sigmoid": _d_hard_sigmoid,
+    "hard_sigmoid_keras2": _d_hard_sigmoid_keras2,
+    "linear": _d_linear,
+    "relu": _d_relu,
+}
+
+
+@dataclass(frozen=True)
+class Gradients:
+    """dL/d of everything ``lstm`` reads, each shaped like that input."""
+
+    x: np.ndarray  #: (batch, T, input_dim), in the caller's time order
+    kernel: np.ndarray  #: (input_dim, 4 * units)
+    recurrent_kernel: np.ndarray  #: (units, 4 * units)
+    bias: np.ndarray | None  #: (4 * units,), None without bias
+    h0: np.ndarray  #: (batch, units)
+    c0: np.ndarray  #: (batch, units)
+
+
+def backward(x, params, dh_T=None, dc_T=None, *, dh=None,
+             initial_state=None, mask=None, go_backwards=False):
+    """Gradients of a scalar loss L through ``lstm`` by BPTT.
+
+    dh_T, dc_T : (batch, units), dL/dh_T and dL/dc_T of the final states
+        (zeros if None).
+    dh : (batch, T, units), optional, dL/dh_t of every step's hidden state
+        as ``trace`` orders them (processing order: reversed with
+        ``go_backwards``); for a loss on ``return_sequences`` outputs
+        without mask this is dL/d(outputs).
+    Other arguments as for ``lstm``. Returns a ``Gradients``.
+
+    Going back from step t to t - 1, with m_t = mask (1 where used)::
+
+        dh_new = m dh_t,   dc_new = m dc_t + dh_new o phi'(c_new)
+        do = dh_new phi(c_new)   di = dc_new c_tilde   df = dc_new c_{t-1}
+        dc_tilde = dc_new i
+        dz = [di sigma'(z_i), df sigma'(z_f), dc_tilde phi'(z_c),
+              do sigma'(z_o)]
+        dW += x_t^T dz,  dU += h_{t-1}^T dz,  db += sum_batch dz
+        dx_t = dz W^T
+        dh_{t-1} = dz U^T + (1 - m) dh_t,  dc_{t-1} = dc_new f + (1 - m) dc_t
+    """
+    tr = run_trace(x, params, initial_state=initial_state, mask=mask,
+                   go_backwards=go_backwards)
+    xs, _, _, _ = _prepare(x, params, initial_state, mask, go_backwards)
+    dtype = xs.dtype
+    p = params.astype(dtype) if params.dtype != dtype else params
+    batch, T, _ = xs.shape
+    zeros = np.zeros((batch, p.units), dtype)
+    dh_t = zeros.copy() if dh_T is None else np.array(dh_T, dtype)
+    dc_t = zeros.copy() if dc_T is None else np.array(dc_T, dtype)
+    phi = get_activation(p.activation)
+    d_sigma = DERIVATIVES[p.recurrent_activation]
+    d_phi = DERIVATIVES[p.activation]
+    dx = np.zeros_like(xs)
+    dW = np.zeros_like(p.kernel)
+    dU = np.zeros_like(p.recurrent_kernel)
+    db = np.zeros(4 * p.units, dtype)
+    for t in range(T - 1, -1, -1):
+        if dh is not None:
+            dh_t = dh_t + dh[:, t]
+        h_prev = tr.h0 if t == 0 else tr.h[:, t - 1]
+        c_prev = tr.c0 if t == 0 else tr.c[:, t - 1]
+        m = tr.mask[:, t, None].astype(dtype)  # (batch, 1)
+        i, f, c_tilde, o = tr.i[:, t], tr.f[:, t], tr.c_tilde[:, t], \
+            tr.o[:, t]
+        c_new = f * c_prev + i * c_tilde  # this step's cell, before masking
+        phi_c = phi(c_new)
+        dh_new = m * dh_t
+        dc_new = m * dc_t + dh_new * o * d_phi(c_new, phi_c)
+        dz = np.concatenate([
+            dc_new * c_tilde * d_sigma(tr.z_i[:, t], i),
+            dc_new * c_prev * d_sigma(tr.z_f[:, t], f),
+            dc_new * i * d_phi(tr.z_c[:, t], c_tilde),
+            dh_new * phi_c * d_sigma(tr.z_o[:, t], o)], axis=1)
+        dW += xs[:, t].T @ dz
+        dU += h_prev.T @ dz
+        db += dz.sum(axis=0)
+        dx[:, t] = dz @ p.kernel.T
+        dh_t = dz @ p.recurrent_kernel.T + (1 - m) * dh_t
+        dc_t = dc_new * f + (1 - m) * dc_t
+    if go_backwards:
+        dx = dx[:, ::-1]
+    return Gradients(x=np.ascontiguousarray(dx), kernel=dW,
+                     recurrent_kernel=dU,
+                     bias=db if p.bias is not None else None,
+                     h0=dh_t, c0=dc_t)
