@@ -21,7 +21,7 @@ import numpy as np
 from .activations import get_activation
 from .layer import _prepare, trace as run_trace
 
-__all__ = ["DERIVATIVES", "Gradients", "backward"]
+__all__ = ["DERIVATIVES", "Gradients", "backward", "input_gradient"]
 
 
 def _d_sigmoid(z, y):
@@ -139,3 +139,38 @@ def backward(x, params, dh_T=None, dc_T=None, *, dh=None,
                      recurrent_kernel=dU,
                      bias=db if p.bias is not None else None,
                      h0=dh_t, c0=dc_t)
+
+
+def input_gradient(net, x, output=0):
+    """d y[:, output] / d x of a ``Network``, window by window.
+
+    y = act(h_T D + d), so dL/dh_T = act'(a) D[:, output] with
+    a = h_T D + d, then ``backward`` carries it to the inputs.
+    x (batch, T, input_dim) -> (batch, T, input_dim).
+    """
+    output = _check_output(net, output)
+    h = run_trace(x, net.params, go_backwards=net.go_backwards).h[:, -1]
+    a = h @ net.dense_kernel
+    if net.dense_bias is not None:
+        a = a + net.dense_bias
+    y = get_activation(net.dense_activation)(a)
+    slope = DERIVATIVES[net.dense_activation](a, y)[:, output]  # (batch,)
+    dh_T = slope[:, None] * net.dense_kernel[:, output][None, :]
+    return backward(x, net.params, dh_T, go_backwards=net.go_backwards).x
+
+
+def _check_output(net, output):
+    """Return ``output`` as an index of the network's outputs, checked."""
+    if not hasattr(net, "dense_kernel"):
+        raise TypeError(
+            "net: expected a Network (from lstmref.from_keras_model), got "
+            f"{type(net).__name__}")
+    if isinstance(output, bool) or not isinstance(output, (int, np.integer)):
+        raise TypeError(
+            f"output: expected an integer index, got "
+            f"{type(output).__name__} {output!r}")
+    if not 0 <= output < net.n_out:
+        raise ValueError(
+            f"output: expected an index from 0 to {net.n_out - 1}, got "
+            f"{output}")
+    return int(output)
