@@ -1,0 +1,102 @@
+"""Reading a trained LSTM through its gates: saturation and time constants.
+
+Every function takes a ``Trace`` (from ``lstmref.trace``), whose gate
+arrays are (batch, T, units), and summarises one gate per unit over the
+steps that were used (``trace.mask``); masked steps never count. With
+n = the number of used steps and g the gate's values there:
+
+* ``mean_gate``: the average value, mean_n g, per unit.
+* ``saturation``: the fractions of used steps at which the gate is
+  left-saturated (g < 0.1, nearly shut) and right-saturated (g > 0.9,
+  nearly open), the statistics of Karpathy, Johnson and Fei-Fei, 2015,
+  "Visualizing and understanding recurrent networks".
+* ``time_constants``: tau = 1 / (1 - mean f), the number of steps over
+  which the forget gate keeps a cell's memory (see the function).
+
+Only NumPy is needed.
+"""
+
+import numpy as np
+
+from ._checks import check_real
+from .layer import Trace
+
+__all__ = ["SATURATION_GATES", "gate_values", "mean_gate", "saturation",
+           "time_constants"]
+
+#: The gates whose values lie in [0, 1] and can saturate: input, forget,
+#: output. (The candidate c_tilde lies in (-1, 1) and is not a gate.)
+SATURATION_GATES = ("i", "f", "o")
+
+
+def gate_values(trace, gate):
+    """One gate's values at the steps that were used.
+
+    trace.<gate> (batch, T, units), trace.mask (batch, T) -> g (n, units),
+    where n is the number of True entries in the mask, steps taken in
+    (batch, time) order.
+    """
+    if not isinstance(trace, Trace):
+        raise TypeError(
+            "trace: expected a Trace (from lstmref.trace), got "
+            f"{type(trace).__name__}")
+    if gate not in SATURATION_GATES:
+        raise ValueError(
+            f"gate: expected one of {SATURATION_GATES}, got {gate!r}")
+    used = np.asarray(trace.mask, bool)
+    if not used.any():
+        raise ValueError(
+            "trace: expected at least one used step, got a mask that is "
+            f"False everywhere (shape {used.shape})")
+    return getattr(trace, gate)[used]  # (n, units)
+
+
+def mean_gate(trace, gate):
+    """The average of one gate over the used steps, per unit.
+
+    mean_j = (1 / n) sum over used (b, t) of g[b, t, j]
+
+    Returns an array (units,).
+    """
+    return gate_values(trace, gate).mean(axis=0)
+
+
+def saturation(trace, gate, low=0.1, high=0.9):
+    """Fractions of used steps at which a gate is saturated, per unit.
+
+    left_j  = (1 / n) #{used (b, t) : g[b, t, j] < low}
+    right_j = (1 / n) #{used (b, t) : g[b, t, j] > high}
+
+    With the defaults these are Karpathy, Johnson and Fei-Fei's (2015)
+    left- and right-saturation: a gate below 0.1 is nearly shut, above 0.9
+    nearly open. ``0 <= low <= high <= 1``, so no value counts twice and
+    left_j + right_j <= 1.
+
+    Returns ``(left, right)``, each an array (units,) of values in [0, 1].
+    """
+    low = check_real(low, "low")
+    high = check_real(high, "high")
+    if not 0.0 <= low <= high <= 1.0:
+        raise ValueError(
+            "low, high: expected 0 <= low <= high <= 1, got "
+            f"low={low!r}, high={high!r}")
+    g = gate_values(trace, gate)  # (n, units)
+    return (g < low).mean(axis=0), (g > high).mean(axis=0)
+
+
+def time_constants(trace):
+    """Each unit's memory time constant, tau = 1 / (1 - mean f), in steps.
+
+    With the input gate shut, c_t = f c_{t-1}: a forget gate that stays at
+    f multiplies the cell's content by f^k after k steps, and
+    f^k = exp(k ln f) ~ exp(-k (1 - f)) for f near 1, so the memory decays
+    by a factor e in about tau = 1 / (1 - f) steps. Here f is each unit's
+    mean forget gate over the used steps (``mean_gate(trace, "f")``);
+    tau >= 1, and tau is inf where that mean is exactly 1.
+
+    Returns an array (units,).
+    """
+    keep = 1.0 - mean_gate(trace, "f")  # (units,), in [0, 1]
+    tau = np.full(keep.shape, np.inf)
+    np.divide(1.0, keep, out=tau, where=keep > 0)
+    return tau

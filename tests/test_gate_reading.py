@@ -1,0 +1,162 @@
+"""gate_reading: saturation fractions and time constants from a Trace."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import lstmref
+from lstmref import gate_reading
+from helpers import random_mask, random_params
+
+
+@st.composite
+def traces(draw):
+    """A real trace of a random layer, with or without a mask."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    units, input_dim = draw(st.integers(1, 5)), draw(st.integers(1, 4))
+    batch, T = draw(st.integers(1, 4)), draw(st.integers(1, 10))
+    ra = draw(st.sampled_from(["sigmoid", "hard_sigmoid",
+                               "hard_sigmoid_keras2"]))
+    params = random_params(rng, units, input_dim, recurrent_activation=ra,
+                           scale=draw(st.sampled_from([0.3, 1.0, 4.0])))
+    mask = draw(st.sampled_from([None, "right", "holes"]))
+    if mask is not None:
+        mask = random_mask(rng, batch, T, mask)
+        mask[0, -1] = True  # at least one used step
+    return lstmref.trace(rng.normal(size=(batch, T, input_dim)), params,
+                         mask=mask)
+
+
+def constant_trace(f, batch=3, T=4, mask=None):
+    """A trace whose forget gate is the constant f (units,) everywhere."""
+    f = np.asarray(f, float)
+    shape = (batch, T, f.size)
+    gates = {name: np.full(shape, 0.5) for name in
+             ("i", "c_tilde", "o", "c", "h", "z_i", "z_f", "z_c", "z_o")}
+    used = np.ones((batch, T), bool) if mask is None else mask
+    return lstmref.Trace(f=np.broadcast_to(f, shape).copy(), mask=used,
+                         h0=np.zeros((batch, f.size)),
+                         c0=np.zeros((batch, f.size)), **gates)
+
+
+@settings(max_examples=100, deadline=None)
+@given(traces(), st.sampled_from(gate_reading.SATURATION_GATES))
+def test_saturation_fractions_lie_in_0_1_and_never_add_past_1(tr, gate):
+    left, right = gate_reading.saturation(tr, gate)
+    assert left.shape == right.shape == (tr.f.shape[-1],)
+    for fraction in (left, right):
+        assert np.all((fraction >= 0) & (fraction <= 1))
+    assert np.all(left + right <= 1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(traces(), st.sampled_from(gate_reading.SATURATION_GATES))
+def test_saturation_counts_the_used_steps_one_by_one(tr, gate):
+    """The vectorised fractions equal a plain loop over used steps."""
+    g = getattr(tr, gate)
+    batch, T, units = g.shape
+    left, right = np.zeros(units), np.zeros(units)
+    n = 0
+    for b in range(batch):
+        for t in range(T):
+            if tr.mask[b, t]:
+                n += 1
+                left += g[b, t] < 0.1
+                right += g[b, t] > 0.9
+    ours = gate_reading.saturation(tr, gate)
+    np.testing.assert_allclose(ours[0], left / n, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(ours[1], right / n, rtol=0, atol=1e-15)
+
+
+@settings(max_examples=100, deadline=None)
+@given(traces())
+def test_masked_steps_are_excluded(tr):
+    """Changing every gate value at a masked step changes nothing."""
+    masked = ~tr.mask
+    changed = {}
+    for gate in gate_reading.SATURATION_GATES:
+        g = getattr(tr, gate).copy()
+        g[masked] = 0.99  # right-saturated: would count if not excluded
+        changed[gate] = g
+    other = dataclasses.replace(tr, **changed)
+    for gate in gate_reading.SATURATION_GATES:
+        for a, b in zip(gate_reading.saturation(tr, gate),
+                        gate_reading.saturation(other, gate)):
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(gate_reading.mean_gate(tr, gate),
+                                      gate_reading.mean_gate(other, gate))
+    np.testing.assert_array_equal(gate_reading.time_constants(tr),
+                                  gate_reading.time_constants(other))
+
+
+@given(st.lists(st.floats(0.0, 0.999), min_size=1, max_size=6))
+def test_time_constant_of_a_constant_forget_gate_is_1_over_1_minus_f(f):
+    tau = gate_reading.time_constants(constant_trace(f))
+    np.testing.assert_allclose(tau, 1 / (1 - np.asarray(f)), rtol=1e-12)
+
+
+def test_time_constant_is_inf_when_the_gate_never_forgets():
+    tau = gate_reading.time_constants(constant_trace([1.0, 0.5]))
+    assert tau[0] == np.inf and tau[1] == 2.0
+
+
+@settings(max_examples=50, deadline=None)
+@given(traces())
+def test_time_constants_are_at_least_one_step(tr):
+    assert np.all(gate_reading.time_constants(tr) >= 1)
+
+
+def test_masked_steps_do_not_enter_the_time_constant():
+    mask = np.ones((3, 4), bool)
+    mask[:, 0] = False
+    tr = constant_trace([0.75], mask=mask)
+    f = tr.f.copy()
+    f[:, 0] = 0.0  # a shut gate at the masked first step
+    tr = dataclasses.replace(tr, f=f)
+    np.testing.assert_allclose(gate_reading.time_constants(tr), [4.0])
+
+
+def test_saturation_thresholds_are_strict():
+    """A gate exactly at 0.1 or 0.9 is not saturated (< and >)."""
+    tr = constant_trace([0.1, 0.9, 0.05, 0.95])
+    left, right = gate_reading.saturation(tr, "f")
+    np.testing.assert_array_equal(left, [0, 0, 1, 0])
+    np.testing.assert_array_equal(right, [0, 0, 0, 1])
+
+
+def test_saturation_with_wider_thresholds_counts_more():
+    rng = np.random.default_rng(9)
+    tr = lstmref.trace(rng.normal(size=(4, 8, 3)),
+                       random_params(rng, 5, 3, scale=2.0))
+    for gate in gate_reading.SATURATION_GATES:
+        narrow = gate_reading.saturation(tr, gate, 0.1, 0.9)
+        wide = gate_reading.saturation(tr, gate, 0.2, 0.8)
+        assert np.all(wide[0] >= narrow[0]) and np.all(wide[1] >= narrow[1])
+
+
+def test_gate_values_keeps_the_used_steps_in_order():
+    mask = np.array([[True, False, True], [False, True, True]])
+    tr = constant_trace([0.5], batch=2, T=3, mask=mask)
+    f = np.arange(6.0).reshape(2, 3, 1) / 10
+    tr = dataclasses.replace(tr, f=f)
+    np.testing.assert_array_equal(
+        gate_reading.gate_values(tr, "f")[:, 0], [0.0, 0.2, 0.4, 0.5])
+
+
+def test_bad_arguments_are_refused_with_their_name():
+    tr = constant_trace([0.5])
+    with pytest.raises(TypeError, match="trace: expected a Trace"):
+        gate_reading.saturation(tr.f, "f")
+    with pytest.raises(ValueError, match="gate: expected one of"):
+        gate_reading.saturation(tr, "c_tilde")
+    with pytest.raises(ValueError, match="low, high: expected"):
+        gate_reading.saturation(tr, "f", 0.9, 0.1)
+    with pytest.raises(ValueError, match="low, high: expected"):
+        gate_reading.saturation(tr, "f", -0.1, 0.9)
+    with pytest.raises(TypeError, match="low: expected a real number"):
+        gate_reading.saturation(tr, "f", "0.1")
+    empty = constant_trace([0.5], mask=np.zeros((3, 4), bool))
+    with pytest.raises(ValueError, match="at least one used step"):
+        gate_reading.time_constants(empty)
