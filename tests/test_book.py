@@ -142,3 +142,26 @@ def test_chapter_shows_its_keras_assertion_ran(book, chapter):
     assert found, f"no executed Keras check on {page.name}"
     for error, tolerance in found:
         assert float(error) <= float(tolerance)
+
+
+# Chapters 2-10 each hold at least three exercises, each with a solution
+# hidden in a dropdown.
+WITH_EXERCISES = ["question", "packed_weights", "forget_gate", "input_gate",
+                  "cell_state", "output_gate", "whole_layer",
+                  "trained_model", "teachers"]
+
+
+@pytest.mark.parametrize("chapter", WITH_EXERCISES)
+def test_chapter_has_three_exercises_with_hidden_solutions(book, chapter):
+    text = (book["html"] / "book" / f"{chapter}.html").read_text()
+    exercises = text.count('class="exercise admonition"')
+    hidden = text.count('class="solution dropdown admonition"')
+    assert exercises >= 3, f"{chapter}: {exercises} exercises"
+    assert hidden >= exercises, f"{chapter}: {hidden} hidden solutions"
+
+
+def test_every_chapter_is_in_the_toc():
+    """No chapter file lies outside the book (only_build_toc_files)."""
+    listed = set(toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text())))
+    on_disk = {f"book/{p.stem}" for p in (ROOT / "book").glob("*.md")}
+    assert on_disk == listed
