@@ -16,16 +16,18 @@ __all__ = ["ACTIVATIONS", "RANGES", "get_activation"]
 def sigmoid(x, out=None):
     """Logistic function, sigma(x) = 1 / (1 + exp(-x)), values in (0, 1).
 
-    Written as 0.5 * tanh(x / 2) + 0.5, the same function: it needs one
-    transcendental call and never overflows for large negative x.
-    ``out``, as in NumPy, receives the result (it may be ``x`` itself).
+    For x below about -745 (float64) or -88 (float32), exp(-x) overflows
+    to infinity and the result is 0, the nearest float to the true value;
+    no warning is raised for it. ``out``, as in NumPy, receives the result
+    (it may be ``x`` itself).
     """
-    if out is None:
-        return 0.5 * np.tanh(0.5 * x) + 0.5
-    np.multiply(x, 0.5, out=out)
-    np.tanh(out, out=out)
-    out *= 0.5
-    out += 0.5
+    with np.errstate(over="ignore"):
+        if out is None:
+            return 1.0 / (1.0 + np.exp(-x))
+        np.negative(x, out=out)
+        np.exp(out, out=out)
+    out += 1.0
+    np.reciprocal(out, out=out)
     return out
 
 

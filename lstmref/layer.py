@@ -116,7 +116,7 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
     ...) arrays to fill.
 
     The input part x_t W + b of every step is one matrix product before the
-    loop; inside it, only h U is left. The gate columns are reordered to
+    loop (``_input_part``); inside it, only h U is left. The gate columns are reordered to
     i, f, o, c so that one call applies sigma to the three gates at once,
     and every step works in place in arrays allocated once.
     """
@@ -126,9 +126,7 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
     u = params.units
     order = np.r_[0:2 * u, 3 * u:4 * u, 2 * u:3 * u]  # i, f, o, c
     U = np.ascontiguousarray(params.recurrent_kernel[:, order])
-    xz = x @ params.kernel[:, order]  # (batch, T, 4u): x_t W, every step
-    if params.bias is not None:
-        xz += params.bias[order]
+    xz = _input_part(x, params, order)  # (T, batch, 4u): x_t W + b
     outputs = np.zeros((batch, T if keep_outputs else 1, u), x.dtype)
     z = np.empty((batch, 4 * u), x.dtype)  # pre-activations, then gates
     i, f, o, c_tilde = (z[:, k * u:(k + 1) * u] for k in range(4))
@@ -137,7 +135,7 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(T):
             np.matmul(h, U, out=z)
-            z += xz[:, t]
+            z += xz[t]
             if record is not None:
                 _record_preactivations(record["z"][:, t], z, u)
             sigma(z[:, :3 * u], out=z[:, :3 * u])  # i, f, o
@@ -172,6 +170,26 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
             f"{params.recurrent_activation!r}); unbounded activations let "
             "c and h grow without limit", RuntimeWarning, stacklevel=3)
     return outputs, h, c
+
+
+def _input_part(x, params, order):
+    """x_t W + b for every step at once, time-major: (T, batch, 4 * units).
+
+    One matrix product over all batch * T rows; a column of ones appended
+    to x and the bias appended to W as a last row add b in the same
+    product, rather than in another pass over the result. Time-major, so
+    that each step reads one contiguous block.
+    """
+    batch, T, F = x.shape
+    W = params.kernel[:, order]
+    x_tm = x.transpose(1, 0, 2)  # (T, batch, F)
+    if params.bias is not None:
+        W = np.concatenate([W, params.bias[order][None, :]])
+        x_tm = np.concatenate([x_tm, np.ones((T, batch, 1), x.dtype)],
+                              axis=2)
+    else:
+        x_tm = np.ascontiguousarray(x_tm)
+    return (x_tm.reshape(T * batch, -1) @ W).reshape(T, batch, -1)
 
 
 def _record_preactivations(z_t, z, u):
