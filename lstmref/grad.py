@@ -72,7 +72,7 @@ class Gradients:
 
 
 def backward(x, params, dh_T=None, dc_T=None, *, dh=None,
-             initial_state=None, mask=None, go_backwards=False):
+             initial_state=None, mask=None, go_backwards=False, tr=None):
     """Gradients of a scalar loss L through ``lstm`` by BPTT.
 
     dh_T, dc_T : (batch, units), dL/dh_T and dL/dc_T of the final states
@@ -81,6 +81,7 @@ def backward(x, params, dh_T=None, dc_T=None, *, dh=None,
         as ``trace`` orders them (processing order: reversed with
         ``go_backwards``); for a loss on ``return_sequences`` outputs
         without mask this is dL/d(outputs).
+    tr : the ``trace`` of this very run, if the caller has it already.
     Other arguments as for ``lstm``. Returns a ``Gradients``.
 
     Going back from step t to t - 1, with m_t = mask (1 where used)::
@@ -94,8 +95,9 @@ def backward(x, params, dh_T=None, dc_T=None, *, dh=None,
         dx_t = dz W^T
         dh_{t-1} = dz U^T + (1 - m) dh_t,  dc_{t-1} = dc_new f + (1 - m) dc_t
     """
-    tr = run_trace(x, params, initial_state=initial_state, mask=mask,
-                   go_backwards=go_backwards)
+    if tr is None:
+        tr = run_trace(x, params, initial_state=initial_state, mask=mask,
+                       go_backwards=go_backwards)
     xs, _, _, _ = _prepare(x, params, initial_state, mask, go_backwards)
     dtype = xs.dtype
     p = params.astype(dtype) if params.dtype != dtype else params
@@ -149,14 +151,15 @@ def input_gradient(net, x, output=0):
     x (batch, T, input_dim) -> (batch, T, input_dim).
     """
     output = _check_output(net, output)
-    h = run_trace(x, net.params, go_backwards=net.go_backwards).h[:, -1]
-    a = h @ net.dense_kernel
+    tr = run_trace(x, net.params, go_backwards=net.go_backwards)
+    a = tr.h[:, -1] @ net.dense_kernel
     if net.dense_bias is not None:
         a = a + net.dense_bias
     y = get_activation(net.dense_activation)(a)
     slope = DERIVATIVES[net.dense_activation](a, y)[:, output]  # (batch,)
     dh_T = slope[:, None] * net.dense_kernel[:, output][None, :]
-    return backward(x, net.params, dh_T, go_backwards=net.go_backwards).x
+    return backward(x, net.params, dh_T, go_backwards=net.go_backwards,
+                    tr=tr).x
 
 
 def _check_output(net, output):
