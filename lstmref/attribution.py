@@ -19,11 +19,13 @@ import numpy as np
 
 from ._checks import as_float_array, check_finite, check_flag
 from .activations import get_activation
+from . import gate_reading
 from .grad import _check_output, input_gradient
 from .layer import trace as run_trace
 
 __all__ = ["integrated_gradients", "occlusion", "shapley_steps",
-           "contextual_decomposition", "lrp", "QUADRATURES"]
+           "contextual_decomposition", "lrp", "memory_horizon",
+           "saturation", "QUADRATURES"]
 
 MAX_SHAPLEY_STEPS = 14
 
@@ -299,3 +301,34 @@ def lrp(net, x, output=0, eps=1e-3, bias_factor=1.0,
     if net.go_backwards:
         r_x = r_x[:, ::-1]
     return (r_x, r_h, r_c) if with_initial_state else r_x
+
+
+def memory_horizon(trace):
+    """How much of each step's cell state survives to the last step.
+
+    retention[b, t, j] = prod_{s = t+1}^{T-1} f[b, s, j]: the factor by
+    which the forget gates alone scale what cell j held after step t by
+    the end (1 at the last step; masked steps carry c over, so count as
+    f = 1). With the input gate shut this is exactly d c_T / d c_t.
+    Also each unit's time constant tau = 1 / (1 - mean f)
+    (``gate_reading.time_constants``).
+
+    Returns ``(retention, tau)``: (batch, T, units) and (units,).
+    """
+    f = np.where(trace.mask[..., None], trace.f, 1.0)
+    # reversed cumulative product of f over the later steps
+    later = np.concatenate([f[:, 1:], np.ones_like(f[:, :1])], axis=1)
+    retention = np.cumprod(later[:, ::-1], axis=1)[:, ::-1]
+    return retention, gate_reading.time_constants(trace)
+
+
+def saturation(trace, low=0.1, high=0.9):
+    """Left- and right-saturated fractions of the gates i, f and o.
+
+    Karpathy, Johnson and Fei-Fei (2015): a gate below 0.1 is nearly shut
+    (left-saturated), above 0.9 nearly open (right-saturated). Returns
+    ``{"i": (left, right), "f": ..., "o": ...}``, each array (units,),
+    over the steps that were used (``gate_reading.saturation``).
+    """
+    return {gate: gate_reading.saturation(trace, gate, low, high)
+            for gate in gate_reading.SATURATION_GATES}

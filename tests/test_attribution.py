@@ -166,3 +166,37 @@ def test_lrp_conserves_the_forecast_with_bias_factor_1(net, x, go_backwards):
 def test_shapley_refuses_long_windows(net):
     with pytest.raises(ValueError, match="x: exact Shapley"):
         A.shapley_steps(net, np.zeros((1, 15, 3)))
+
+
+def test_memory_horizon_is_the_product_of_later_forget_gates(net, x):
+    import lstmref
+    tr = lstmref.trace(x, net.params)
+    retention, tau = A.memory_horizon(tr)
+    assert retention.shape == tr.f.shape and tau.shape == (6,)
+    np.testing.assert_array_equal(retention[:, -1], 1.0)
+    np.testing.assert_allclose(retention[:, 3], tr.f[:, 4:].prod(axis=1),
+                               rtol=1e-14)
+
+
+def test_memory_horizon_is_dc_T_dc_t_with_the_input_gate_shut():
+    """Shut input gate (bias -40): c_T = c_t * prod of later f exactly."""
+    import lstmref
+    rng = np.random.default_rng(8)
+    p = random_params(rng, 3, 2)
+    bias = p.bias.copy()
+    bias[:3] = -40.0  # i = sigma(-40) ~ 4e-18: nothing written
+    p = lstmref.LSTMParams(p.kernel, p.recurrent_kernel, bias)
+    x = rng.normal(size=(2, 8, 2))
+    c0 = rng.normal(size=(2, 3))
+    tr = lstmref.trace(x, p, initial_state=[np.zeros((2, 3)), c0])
+    retention, _ = A.memory_horizon(tr)
+    np.testing.assert_allclose(tr.c[:, -1], c0 * tr.f[:, 0] * retention[:, 0],
+                               rtol=1e-12)
+
+
+def test_saturation_covers_the_three_gates(net, x):
+    import lstmref
+    sat = A.saturation(lstmref.trace(x, net.params))
+    assert set(sat) == {"i", "f", "o"}
+    for left, right in sat.values():
+        assert np.all((left >= 0) & (right >= 0) & (left + right <= 1))
