@@ -101,45 +101,51 @@ def backward(x, params, dh_T=None, dc_T=None, *, dh=None,
     xs, _, _, _ = _prepare(x, params, initial_state, mask, go_backwards)
     dtype = xs.dtype
     p = params.astype(dtype) if params.dtype != dtype else params
-    batch, T, _ = xs.shape
-    zeros = np.zeros((batch, p.units), dtype)
-    dh_t = zeros.copy() if dh_T is None else np.array(dh_T, dtype)
-    dc_t = zeros.copy() if dc_T is None else np.array(dc_T, dtype)
+    batch, T, F = xs.shape
+    u = p.units
     phi = get_activation(p.activation)
     d_sigma = DERIVATIVES[p.recurrent_activation]
     d_phi = DERIVATIVES[p.activation]
-    dx = np.zeros_like(xs)
-    dW = np.zeros_like(p.kernel)
-    dU = np.zeros_like(p.recurrent_kernel)
-    db = np.zeros(4 * p.units, dtype)
+    # Everything that does not depend on the gradients flowing back is
+    # computed for all steps at once: each step's c_{t-1}, h_{t-1}, its
+    # cell before masking c_new, and the local slopes of each gate.
+    c_prev = np.concatenate([tr.c0[:, None], tr.c[:, :-1]], axis=1)
+    h_prev = np.concatenate([tr.h0[:, None], tr.h[:, :-1]], axis=1)
+    c_new = tr.f * c_prev + tr.i * tr.c_tilde  # (batch, T, units)
+    phi_c = phi(c_new)
+    slope_c = tr.o * d_phi(c_new, phi_c)  # d h_new / d c_new
+    slope_i = d_sigma(tr.z_i, tr.i) * tr.c_tilde  # d c_new / d z_i
+    slope_f = d_sigma(tr.z_f, tr.f) * c_prev  # d c_new / d z_f
+    slope_g = d_phi(tr.z_c, tr.c_tilde) * tr.i  # d c_new / d z_c
+    slope_o = d_sigma(tr.z_o, tr.o) * phi_c  # d h_new / d z_o
+    used = tr.mask[..., None].astype(dtype)  # (batch, T, 1)
+    dz = np.empty((batch, T, 4 * u), dtype)  # dL/dz of every step
+    dh_t = np.zeros((batch, u), dtype) if dh_T is None else np.array(
+        dh_T, dtype)
+    dc_t = np.zeros((batch, u), dtype) if dc_T is None else np.array(
+        dc_T, dtype)
+    U_T = p.recurrent_kernel.T
     for t in range(T - 1, -1, -1):
         if dh is not None:
             dh_t = dh_t + dh[:, t]
-        h_prev = tr.h0 if t == 0 else tr.h[:, t - 1]
-        c_prev = tr.c0 if t == 0 else tr.c[:, t - 1]
-        m = tr.mask[:, t, None].astype(dtype)  # (batch, 1)
-        i, f, c_tilde, o = tr.i[:, t], tr.f[:, t], tr.c_tilde[:, t], \
-            tr.o[:, t]
-        c_new = f * c_prev + i * c_tilde  # this step's cell, before masking
-        phi_c = phi(c_new)
+        m = used[:, t]
         dh_new = m * dh_t
-        dc_new = m * dc_t + dh_new * o * d_phi(c_new, phi_c)
-        dz = np.concatenate([
-            dc_new * c_tilde * d_sigma(tr.z_i[:, t], i),
-            dc_new * c_prev * d_sigma(tr.z_f[:, t], f),
-            dc_new * i * d_phi(tr.z_c[:, t], c_tilde),
-            dh_new * phi_c * d_sigma(tr.z_o[:, t], o)], axis=1)
-        dW += xs[:, t].T @ dz
-        dU += h_prev.T @ dz
-        db += dz.sum(axis=0)
-        dx[:, t] = dz @ p.kernel.T
-        dh_t = dz @ p.recurrent_kernel.T + (1 - m) * dh_t
-        dc_t = dc_new * f + (1 - m) * dc_t
+        dc_new = m * dc_t + dh_new * slope_c[:, t]
+        dz[:, t, :u] = dc_new * slope_i[:, t]
+        dz[:, t, u:2 * u] = dc_new * slope_f[:, t]
+        dz[:, t, 2 * u:3 * u] = dc_new * slope_g[:, t]
+        dz[:, t, 3 * u:] = dh_new * slope_o[:, t]
+        dh_t = dz[:, t] @ U_T + (1 - m) * dh_t
+        dc_t = dc_new * tr.f[:, t] + (1 - m) * dc_t
+    flat = dz.reshape(batch * T, 4 * u)
+    dx = (flat @ p.kernel.T).reshape(batch, T, F)  # dL/dx_t = dz W^T
+    dW = xs.reshape(batch * T, F).T @ flat  # sum over t of x_t^T dz
+    dU = h_prev.reshape(batch * T, u).T @ flat  # sum of h_{t-1}^T dz
     if go_backwards:
         dx = dx[:, ::-1]
     return Gradients(x=np.ascontiguousarray(dx), kernel=dW,
                      recurrent_kernel=dU,
-                     bias=db if p.bias is not None else None,
+                     bias=flat.sum(axis=0) if p.bias is not None else None,
                      h0=dh_t, c0=dc_t)
 
 
