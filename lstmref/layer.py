@@ -115,18 +115,20 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
     units), the last output. ``record``, if given, is a dict of (batch, T,
     ...) arrays to fill.
 
-    The input part x_t W + b of every step is one matrix product before the
-    loop (``_input_part``); inside it, only h U is left. The gate columns are reordered to
-    i, f, o, c so that one call applies sigma to the three gates at once,
-    and every step works in place in arrays allocated once.
+    Each step is one matrix product, z = [h_{t-1}, x_t, 1] [U; W; b]
+    (``_stacked_weights``), then the activations in place, in arrays
+    allocated once. The gate columns are reordered to i, f, o, c so that
+    one call applies sigma to the three gates at once.
     """
     sigma = get_activation(params.recurrent_activation)
     phi = get_activation(params.activation)
-    batch, T, _ = x.shape
+    batch, T, F = x.shape
     u = params.units
     order = np.r_[0:2 * u, 3 * u:4 * u, 2 * u:3 * u]  # i, f, o, c
-    U = np.ascontiguousarray(params.recurrent_kernel[:, order])
-    xz = _input_part(x, params, order)  # (T, batch, 4u): x_t W + b
+    weights = _stacked_weights(params, order)  # (u + F (+ 1), 4u)
+    hx = np.ones((batch, weights.shape[0]), x.dtype)  # [h_{t-1}, x_t, 1]
+    h_prev, x_t = hx[:, :u], hx[:, u:u + F]
+    h_prev[...] = h
     outputs = np.zeros((batch, T if keep_outputs else 1, u), x.dtype)
     z = np.empty((batch, 4 * u), x.dtype)  # pre-activations, then gates
     i, f, o, c_tilde = (z[:, k * u:(k + 1) * u] for k in range(4))
@@ -134,8 +136,8 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
     output = np.zeros_like(h)  # the previous output, for masks
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(T):
-            np.matmul(h, U, out=z)
-            z += xz[t]
+            x_t[...] = x[:, t]
+            np.matmul(hx, weights, out=z)  # x_t W + h_{t-1} U + b
             if record is not None:
                 _record_preactivations(record["z"][:, t], z, u)
             sigma(z[:, :3 * u], out=z[:, :3 * u])  # i, f, o
@@ -146,23 +148,27 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
                     record[name][:, t] = gate
             np.multiply(f, c, out=c_new)  # c_t = f * c_{t-1} + i * c~
             c_new += np.multiply(i, c_tilde, out=written)
-            phi(c_new, out=h_new)  # h_t = o * phi(c_t)
-            h_new *= o
             if mask is None:
-                h, h_new = h_new, h  # swap buffers: no copy
-                c, c_new = c_new, c
-                outputs[:, t if keep_outputs else 0] = h
+                c, c_new = c_new, c  # swap buffers: no copy
+                phi(c, out=h_prev)  # h_t = o * phi(c_t), in place
+                h_prev *= o
+                output = h_prev
             else:
+                phi(c_new, out=h_new)
+                h_new *= o
                 m = mask[:, t, None]  # (batch, 1)
-                np.copyto(h, h_new, where=m)
+                np.copyto(h_prev, h_new, where=m)
                 np.copyto(c, c_new, where=m)
                 if zero_output_for_mask:
                     output = np.where(m, h_new, 0.0)
                 else:
                     np.copyto(output, h_new, where=m)
-                outputs[:, t if keep_outputs else 0] = output
+            if keep_outputs:
+                outputs[:, t] = output
             if record is not None:
-                record["c"][:, t], record["h"][:, t] = c, h
+                record["c"][:, t], record["h"][:, t] = c, h_prev
+    outputs[:, -1] = output
+    h = h_prev.copy()
     if not (np.isfinite(h).all() and np.isfinite(c).all()):
         warnings.warn(
             "the LSTM states overflowed to inf or NaN (activation="
@@ -172,24 +178,16 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
     return outputs, h, c
 
 
-def _input_part(x, params, order):
-    """x_t W + b for every step at once, time-major: (T, batch, 4 * units).
+def _stacked_weights(params, order):
+    """[U; W; b] with columns in ``order``: (units + F (+ 1), 4 * units).
 
-    One matrix product over all batch * T rows; a column of ones appended
-    to x and the bias appended to W as a last row add b in the same
-    product, rather than in another pass over the result. Time-major, so
-    that each step reads one contiguous block.
+    Stacked so that one product [h_{t-1}, x_t, 1] @ [U; W; b] gives every
+    gate's pre-activation; without bias there is no last row.
     """
-    batch, T, F = x.shape
-    W = params.kernel[:, order]
-    x_tm = x.transpose(1, 0, 2)  # (T, batch, F)
+    blocks = [params.recurrent_kernel[:, order], params.kernel[:, order]]
     if params.bias is not None:
-        W = np.concatenate([W, params.bias[order][None, :]])
-        x_tm = np.concatenate([x_tm, np.ones((T, batch, 1), x.dtype)],
-                              axis=2)
-    else:
-        x_tm = np.ascontiguousarray(x_tm)
-    return (x_tm.reshape(T * batch, -1) @ W).reshape(T, batch, -1)
+        blocks.append(params.bias[order][None, :])
+    return np.ascontiguousarray(np.concatenate(blocks))
 
 
 def _record_preactivations(z_t, z, u):
