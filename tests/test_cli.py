@@ -1,0 +1,360 @@
+"""``python -m lstmref explain``: its tables equal lstmref's own numbers,
+and every mistake a user can make ends in one line and exit status 2."""
+
+import re
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from lstmref import attribution as A
+from lstmref import cli, weather
+from lstmref.network import from_keras_model
+
+T, F, UNITS, N_OUT = 5, 4, 3, 2
+#: Tables print 6 significant digits.
+PRINTED = dict(rtol=1e-5, atol=1e-12)
+
+
+def save_model(path, layers, rng, steps=T):
+    """A float64 Sequential with random weights (biases too), saved."""
+    model = keras.Sequential([keras.Input((steps, F), dtype="float64"),
+                              *layers])
+    model.set_weights([rng.normal(0, 0.6, w.shape)
+                       for w in model.get_weights()])
+    model.save(path)
+    return model
+
+
+def forecaster():
+    """LSTM(3) -> Dense(2) -> Activation("linear") in float64."""
+    return [keras.layers.LSTM(UNITS, dtype="float64"),
+            keras.layers.Dense(N_OUT, dtype="float64"),
+            keras.layers.Activation("linear", dtype="float64")]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """(model path, Network, windows x (10, T, F) saved as x.npy)."""
+    folder = tmp_path_factory.mktemp("cli")
+    rng = np.random.default_rng(5)
+    model = save_model(folder / "small.keras", forecaster(), rng)
+    x = rng.normal(size=(10, T, F))
+    np.save(folder / "x.npy", x)
+    return folder / "small.keras", from_keras_model(model), x
+
+
+def run(capsys, *argv):
+    """main(argv) in this process: (exit status, stdout, stderr)."""
+    status = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def assert_one_error_line(status, out, err, *needles):
+    assert status == 2
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    assert out == ""
+    for needle in needles:
+        assert needle in err, (needle, err)
+
+
+def weight_rows(out):
+    """{(array, gate): (first column, end column, norm)} from the table."""
+    pattern = (r"^  (kernel|recurrent_kernel|bias)\[(?::, )?(\d+):(\d+)\]"
+               r"\s+([ifco])\s.*norm (\S+)$")
+    return {(m[1], m[4]): (int(m[2]), int(m[3]), float(m[5]))
+            for m in re.finditer(pattern, out, re.M)}
+
+
+def lag_table(out):
+    """{column name: values in lag order}, and the lag labels."""
+    lines = out.splitlines()
+    start = next(k for k, line in enumerate(lines)
+                 if line.startswith("  lag"))
+    names = lines[start].split()[1:]
+    rows = [line.split() for line in lines[start + 1:]
+            if line.startswith("  t-")]
+    values = np.array([[float(v) for v in row[1:]] for row in rows])
+    return ({name: values[:, k] for k, name in enumerate(names)},
+            [row[0] for row in rows])
+
+
+def expected_per_lag(net, x, output):
+    """Mean over windows of |attribution|, rows t-1 ... t-T."""
+    per_step = {
+        "integrated_gradients": np.abs(A.integrated_gradients(
+            net, x, output=output)).sum(axis=2),
+        "occlusion": np.abs(A.occlusion(net, x, output=output)),
+        "shapley": np.abs(A.shapley_steps(net, x, output=output)),
+        "lrp": np.abs(A.lrp(net, x, output=output)).sum(axis=2)}
+    return {name: v.mean(axis=0)[::-1] for name, v in per_step.items()}
+
+
+def test_weight_table_gives_each_gates_columns_and_block_norms(small,
+                                                               capsys):
+    path, net, _ = small
+    status, out, _ = run(capsys, "explain", path, "--data",
+                         path.parent / "x.npy", "--method", "occlusion")
+    assert status == 0
+    rows = weight_rows(out)
+    p = net.params
+    assert len(rows) == 12
+    for name, array in (("kernel", p.kernel),
+                        ("recurrent_kernel", p.recurrent_kernel),
+                        ("bias", p.bias)):
+        for k, gate in enumerate("ifco"):
+            first, end, norm = rows[name, gate]
+            assert (first, end) == (k * UNITS, (k + 1) * UNITS)
+            block = array[..., first:end]
+            np.testing.assert_allclose(norm, np.linalg.norm(block),
+                                       **PRINTED)
+
+
+@pytest.mark.parametrize("output", [0, 1])
+def test_per_lag_table_equals_lstmref_attribution(small, capsys, output):
+    path, net, x = small
+    status, out, _ = run(capsys, "explain", path, "--data",
+                         path.parent / "x.npy", "--output", output)
+    assert status == 0
+    table, lags = lag_table(out)
+    assert lags == [f"t-{k}" for k in range(1, T + 1)]
+    expected = expected_per_lag(net, x, output)
+    assert list(table) == list(expected)
+    for name, values in expected.items():
+        np.testing.assert_allclose(table[name], values, **PRINTED)
+
+
+@pytest.mark.parametrize("methods,columns", [
+    (["ig"], ["integrated_gradients"]),
+    (["lrp", "occlusion"], ["occlusion", "lrp"]),
+    (["shapley", "--method", "ig"], ["integrated_gradients", "shapley"]),
+    (["all"], ["integrated_gradients", "occlusion", "shapley", "lrp"]),
+])
+def test_method_option_picks_the_columns(small, capsys, methods, columns):
+    path, _, _ = small
+    status, out, _ = run(capsys, "explain", path, "--data",
+                         path.parent / "x.npy", "--method", *methods)
+    assert status == 0
+    assert list(lag_table(out)[0]) == columns
+
+
+def test_shapley_is_skipped_with_its_reason_for_long_windows(tmp_path,
+                                                             capsys):
+    rng = np.random.default_rng(6)
+    steps = A.MAX_SHAPLEY_STEPS + 1
+    save_model(tmp_path / "long.keras", forecaster(), rng, steps)
+    x = rng.normal(size=(2, steps, F))
+    np.save(tmp_path / "x.npy", x)
+    status, out, _ = run(capsys, "explain", tmp_path / "long.keras",
+                         "--data", tmp_path / "x.npy", "--method",
+                         "shapley", "occlusion")
+    assert status == 0
+    table, lags = lag_table(out)
+    assert list(table) == ["occlusion"] and len(lags) == steps
+    assert f"shapley: skipped (exact Shapley values need 2^T passes per " \
+           f"window; T={steps} > {A.MAX_SHAPLEY_STEPS})" in out
+
+
+@pytest.mark.parametrize("form", ["npy 3-D", "npy 2-D", "csv with header",
+                                  "csv without header"])
+def test_data_formats_give_the_same_numbers(small, tmp_path, capsys, form):
+    path, net, x = small
+    window = x[3]  # (T, F)
+    if form == "npy 3-D":
+        data, x = tmp_path / "w.npy", x[2:5]
+        np.save(data, x)
+    elif form == "npy 2-D":
+        data, x = tmp_path / "w.npy", window[None]
+        np.save(data, window)
+    else:
+        data, x = tmp_path / "w.csv", window[None]
+        header = "a,b,c,d\n" if form == "csv with header" else ""
+        rows = "\n".join(",".join(map(repr, row.tolist())) for row in window)
+        data.write_text(header + rows + "\n")
+    status, out, _ = run(capsys, "explain", path, "--data", data,
+                         "--method", "ig", "shapley")
+    assert status == 0
+    table, _ = lag_table(out)
+    expected = expected_per_lag(net, x, 0)
+    for name in ("integrated_gradients", "shapley"):
+        np.testing.assert_allclose(table[name], expected[name], **PRINTED)
+
+
+def test_plot_option_writes_a_png(small, tmp_path, capsys):
+    path, _, _ = small
+    plot = tmp_path / "lags.png"
+    status, out, _ = run(capsys, "explain", path, "--data",
+                         path.parent / "x.npy", "--plot", plot)
+    assert status == 0 and f"plot saved to {plot}" in out
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_progress_bars_only_when_asked_or_on_a_tty(small, capsys):
+    path, _, _ = small
+    argv = ["explain", path, "--data", path.parent / "x.npy", "--method",
+            "ig", "lrp"]
+    assert run(capsys, *argv)[2] == ""  # capsys's stderr is no TTY
+    status, _, err = run(capsys, *argv, "--progress")
+    assert status == 0
+    for name in ("integrated_gradients", "lrp"):
+        assert f"\r{name:<21} [{'#' * 24}] 1/1" in err
+
+
+def test_lambda_layer_is_refused_and_never_run(tmp_path, capsys):
+    marker = str(tmp_path / "lambda_ran")
+    rng = np.random.default_rng(7)
+    # If Keras ran the lambda, it would leave the file ``marker`` behind.
+    save_model(tmp_path / "lambda.keras", [*forecaster(), keras.layers.Lambda(
+        lambda t: (open(marker, "w").close(), t)[1])], rng)
+    np.save(tmp_path / "x.npy", rng.normal(size=(2, T, F)))
+    (tmp_path / "lambda_ran").unlink()  # building the model called it
+    status, out, err = run(capsys, "explain", tmp_path / "lambda.keras",
+                           "--data", tmp_path / "x.npy")
+    assert_one_error_line(status, out, err, "lambda.keras holds a Lambda "
+                          "layer; refusing to load it (safe mode)")
+    assert not (tmp_path / "lambda_ran").exists()
+    # The marker is real: loading without safe mode does run the lambda.
+    keras.saving.load_model(tmp_path / "lambda.keras", compile=False,
+                            safe_mode=False)
+    assert (tmp_path / "lambda_ran").exists()
+
+
+def test_two_lstms_are_refused_naming_the_layer(tmp_path, capsys):
+    rng = np.random.default_rng(8)
+    save_model(tmp_path / "two.keras", [
+        keras.layers.LSTM(3, return_sequences=True, dtype="float64",
+                          name="first_lstm"),
+        *forecaster()], rng)
+    np.save(tmp_path / "x.npy", rng.normal(size=(2, T, F)))
+    status, out, err = run(capsys, "explain", tmp_path / "two.keras",
+                           "--data", tmp_path / "x.npy")
+    assert_one_error_line(status, out, err, "two.keras: model: expected",
+                          "'first_lstm'", "return_sequences=True")
+
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory):
+    """A folder of data and model files with something wrong in each."""
+    folder = tmp_path_factory.mktemp("bad")
+    rng = np.random.default_rng(9)
+    np.save(folder / "three_features.npy", rng.normal(size=(4, T, 3)))
+    np.save(folder / "six_steps.npy", rng.normal(size=(4, 6, F)))
+    np.save(folder / "objects.npy", np.array([{"a": 1}]), allow_pickle=True)
+    np.save(folder / "nan.npy", np.full((T, F), np.nan))
+    (folder / "three.csv").write_text("1,2,3\n" * T)
+    (folder / "short.csv").write_text("1,2,3,4\n" * (T - 1))
+    (folder / "words.csv").write_text("a,b,c,d\n1,2,3,4\nx,2,3,4\n")
+    (folder / "ragged.csv").write_text("1,2,3,4\n1,2,3\n")
+    (folder / "x.txt").write_text("1,2,3,4\n")
+    (folder / "junk.keras").write_text("not a zip")
+    return folder
+
+
+GOOD = ["{model}", "--data", "{x}"]
+#: name: (arguments after "explain", what the error line must say)
+MISTAKES = {
+    "missing model": (["{bad}/nothing.keras", "--data", "{x}"],
+                      ["nothing.keras: no such model file"]),
+    "model is a folder": (["{bad}", "--data", "{x}"],
+                          ["expected a model file, got a directory"]),
+    "model not a zip": (["{bad}/junk.keras", "--data", "{x}"],
+                        ["junk.keras: expected a Keras 3 .keras file"]),
+    "missing data": (["{model}", "--data", "{bad}/nothing.npy"],
+                     ["nothing.npy: no such data file"]),
+    "feature count": (
+        ["{model}", "--data", "{bad}/three_features.npy"],
+        ["three_features.npy: expected windows of shape (batch, 5, 4) or "
+         "one window (5, 4) for this model, got shape (4, 5, 3)"]),
+    "window length": (["{model}", "--data", "{bad}/six_steps.npy"],
+                      ["six_steps.npy", "got shape (4, 6, 4)"]),
+    "pickled objects": (["{model}", "--data", "{bad}/objects.npy"],
+                        ["objects.npy: cannot read it as .npy"]),
+    "not finite": (["{model}", "--data", "{bad}/nan.npy"],
+                   ["nan.npy: expected finite numbers"]),
+    "csv feature count": (
+        ["{model}", "--data", "{bad}/three.csv"],
+        ["three.csv: expected one window of 5 rows x 4 columns for this "
+         "model, got 5 rows x 3 columns"]),
+    "csv rows": (["{model}", "--data", "{bad}/short.csv"], ["got 4 rows"]),
+    "csv words": (["{model}", "--data", "{bad}/words.csv"],
+                  ["words.csv: line 3: expected numbers"]),
+    "csv ragged": (["{model}", "--data", "{bad}/ragged.csv"],
+                   ["ragged.csv: line 2: expected 4 columns"]),
+    "data suffix": (["{model}", "--data", "{bad}/x.txt"],
+                    ["x.txt: expected a .npy or .csv file"]),
+    "output too big": (
+        [*GOOD, "--output", str(N_OUT)],
+        [f"--output {N_OUT}: expected an index from 0 to {N_OUT - 1} "
+         f"(the model has {N_OUT} outputs)"]),
+    "output negative": ([*GOOD, "--output", "-1"], ["--output -1"]),
+    "output not int": ([*GOOD, "--output", "a"], ["--output: invalid int"]),
+    "unknown method": ([*GOOD, "--method", "shap"], ["invalid choice"]),
+    "plot folder": ([*GOOD, "--plot", "{bad}/no/p.png"],
+                    ["no such directory"]),
+    "plot suffix": ([*GOOD, "--plot", "{bad}/p.jpeg"],
+                    ["expected a plot file ending in one of .png"]),
+    "no data option": (["{model}"], ["required: --data"]),
+}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_each_mistake_is_one_error_line_and_status_2(small, bad_files,
+                                                     capsys, mistake):
+    path, _, _ = small
+    args, needles = MISTAKES[mistake]
+    names = {"model": path, "x": path.parent / "x.npy", "bad": bad_files}
+    status, out, err = run(capsys, "explain",
+                           *[a.format(**names) for a in args])
+    assert_one_error_line(status, out, err, *needles)
+
+
+def test_no_command_is_one_error_line(capsys):
+    assert_one_error_line(*run(capsys), "required: command")
+
+
+def test_unexpected_exceptions_are_not_hidden(small, capsys, monkeypatch):
+    path, _, _ = small
+
+    def broken(*args):
+        raise RuntimeError("a bug, not a user's mistake")
+
+    monkeypatch.setattr(cli, "step_importance", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        cli.main(["explain", str(path), "--data",
+                  str(path.parent / "x.npy")])
+
+
+def test_cli_imports_keras_and_matplotlib_only_when_run():
+    code = ("import sys, lstmref.cli; print([m for m in ('keras', "
+            "'tensorflow', 'matplotlib') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert out == "[]"
+
+
+def test_python_m_lstmref_explain_on_the_books_model(tmp_path):
+    """End to end, in a new process, on the book's forecaster (random
+    weights): exit 0, nothing on stderr, the tables, the plot."""
+    rng = np.random.default_rng(10)
+    model = weather.build_forecaster(T, units=4)
+    model.set_weights([rng.normal(0, 0.6, w.shape)
+                       for w in model.get_weights()])
+    model.save(tmp_path / "book.keras")
+    scaled, _, _ = weather.standardize(weather.load_weather()["features"])
+    x, _ = weather.make_windows(scaled[:30], T)
+    np.save(tmp_path / "windows.npy", x)
+    result = subprocess.run(
+        [sys.executable, "-m", "lstmref", "explain", "book.keras", "--data",
+         "windows.npy", "--output", "3", "--plot", "lags.png"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "LSTM layer 'lstm': units 4, input_dim 4" in result.stdout
+    table, lags = lag_table(result.stdout)
+    assert len(lags) == T
+    expected = expected_per_lag(from_keras_model(model), x, 3)
+    for name, values in expected.items():
+        np.testing.assert_allclose(table[name], values, **PRINTED)
+    assert (tmp_path / "lags.png").read_bytes()[:4] == b"\x89PNG"
