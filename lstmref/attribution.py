@@ -259,7 +259,10 @@ def lrp(net, x, output=0, eps=1e-3, bias_factor=1.0,
     h_{t-1} through its weights. Gates take none ("signal-take-all").
     Returns r_x (batch, T, F), or ``(r_x, r_h0, r_c0)`` with
     ``with_initial_state``; with ``bias_factor=1`` these sum to the
-    forecast, bias shares reaching even a zero initial state.
+    forecast, bias shares reaching even a zero initial state. Those shares
+    go to every input alike: a feature whose kernel row is zero still gets
+    its bias share with ``bias_factor > 0``, and exactly 0 with
+    ``bias_factor=0``.
     """
     output = _check_output(net, output)
     x, _ = _inputs(net, x, None)
