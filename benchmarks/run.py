@@ -1,0 +1,38 @@
+"""Every benchmark, one after another: ``python benchmarks/run.py``.
+
+A section is a module here with ``TITLE``, ``run()`` returning a list of
+dict rows and ``table(rows)`` returning markdown; add one to ``SECTIONS``.
+"""
+
+import os
+
+# Before any section imports TensorFlow: no C++ log lines, the CPU only.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
+
+import attribution_cost  # noqa: E402
+import lstm_speed  # noqa: E402
+from machine import cpu_snapshot, describe, others_share  # noqa: E402
+
+SECTIONS = [lstm_speed, attribution_cost]
+
+
+def main():
+    print(describe())
+    for section in SECTIONS:
+        start = cpu_snapshot()
+        rows = section.run()
+        others = others_share(start)
+        print()
+        print(f"## {section.TITLE}")
+        print()
+        print(section.table(rows))
+        print(f"\n{cpu_snapshot()[0] - start[0]:.0f} s; other processes "
+              "used " + ("?" if others is None else f"{others:.0%}")
+              + " of the CPU meanwhile (above a few % the times are "
+              "suspect).")
+
+
+if __name__ == "__main__":
+    main()
