@@ -12,22 +12,26 @@ from lstmref.network import Network, from_keras_model
 from helpers import random_params
 
 
-def keras_model(rng, T=6, F=3, units=5, n_out=2, extra=(), **lstm_flags):
-    """LSTM -> Dense -> Activation("linear") in float64, random weights."""
+def keras_model(rng, T=6, F=3, units=5, n_out=2, linear=True,
+                **lstm_flags):
+    """LSTM -> Dense (-> Activation("linear")) in float64, random weights."""
     layers = [keras.Input((T, F), dtype="float64"),
               keras.layers.LSTM(units, dtype="float64", **lstm_flags),
-              keras.layers.Dense(n_out, dtype="float64"),
-              keras.layers.Activation("linear", dtype="float64"), *extra]
+              keras.layers.Dense(n_out, dtype="float64")]
+    if linear:
+        layers.append(keras.layers.Activation("linear", dtype="float64"))
     model = keras.Sequential(layers)
     model.set_weights([rng.normal(0, 0.6, w.shape)
                        for w in model.get_weights()])
     return model
 
 
-@pytest.mark.parametrize("go_backwards", [False, True])
-def test_network_predict_equals_calling_the_keras_model(go_backwards):
+@pytest.mark.parametrize("go_backwards,linear", [
+    (False, True), (True, True), (False, False)])
+def test_network_predict_equals_calling_the_keras_model(go_backwards,
+                                                        linear):
     rng = np.random.default_rng(1)
-    model = keras_model(rng, go_backwards=go_backwards)
+    model = keras_model(rng, linear=linear, go_backwards=go_backwards)
     net = from_keras_model(model)
     x = rng.normal(size=(7, 6, 3))
     # float64 layers: round-off only
