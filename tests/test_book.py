@@ -18,6 +18,8 @@ once it is up to date; it needs Node.js and npm like ``make book`` does.
 
 import re
 import shutil
+from html import unescape as html_unescape
+from urllib.parse import unquote
 import subprocess
 import sys
 from pathlib import Path
@@ -165,3 +167,42 @@ def test_every_chapter_is_in_the_toc():
     listed = set(toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text())))
     on_disk = {f"book/{p.stem}" for p in (ROOT / "book").glob("*.md")}
     assert on_disk == listed
+
+
+def site_pages(html):
+    """Every page of the built site (not the theme's templates in _static)."""
+    return [p for p in html.rglob("*.html") if "_static" not in p.parts]
+
+
+def test_every_image_has_alt_text(book):
+    missing = []
+    for page in site_pages(book["html"]):
+        for tag in re.findall(r"<img\b[^>]*>", page.read_text()):
+            alt = re.search(r'\salt="([^"]*)"', tag)
+            if not alt or not alt.group(1).strip():
+                missing.append(f"{page.name}: {tag[:100]}")
+    assert missing == []
+
+
+def test_every_internal_link_and_anchor_resolves(book):
+    """A crawler over the built HTML: each href/src inside the site names
+    a file that exists and, with a #fragment, an id on that page."""
+    pages = site_pages(book["html"])
+    ids = {p.resolve(): set(re.findall(r'\sid="([^"]+)"', p.read_text()))
+           for p in pages}
+    broken = []
+    for page in pages:
+        for link in re.findall(r'\s(?:href|src)="([^"]+)"', page.read_text()):
+            link = html_unescape(link)
+            if re.match(r"^[a-z][a-z0-9+.-]*:", link) or link.startswith("//"):
+                continue  # another site (launch buttons) or mailto:
+            path, _, fragment = link.partition("#")
+            path = unquote(path.split("?")[0])
+            target = (page.parent / path).resolve() if path else \
+                page.resolve()
+            if not target.exists():
+                broken.append(f"{page.name}: {link}")
+            elif fragment and target.suffix == ".html" and unquote(
+                    fragment) not in ids.get(target, set()):
+                broken.append(f"{page.name}: {link}")
+    assert broken == []
