@@ -25,19 +25,19 @@ Run ``python benchmarks/lstm_speed.py`` alone or ``benchmarks/run.py``.
 """
 
 import os
+import time
 
-# Before TensorFlow is imported anywhere: no C++ log lines, the CPU only.
+import numpy as np
+
+import lstmref
+from lstmref.activations import sigmoid
+from machine import cpu_snapshot, describe, others_share
+
+# Keras is imported inside the functions that need it; before that: no
+# TensorFlow C++ log lines, the CPU only.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
-
-import time  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-import lstmref  # noqa: E402
-from lstmref.activations import sigmoid  # noqa: E402
-from machine import cpu_snapshot, describe, others_share  # noqa: E402
 
 __all__ = ["SIZES", "ATOL", "run", "table", "main"]
 

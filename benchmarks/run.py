@@ -6,14 +6,15 @@ dict rows and ``table(rows)`` returning markdown; add one to ``SECTIONS``.
 
 import os
 
-# Before any section imports TensorFlow: no C++ log lines, the CPU only.
+import attribution_cost
+import lstm_speed
+from machine import cpu_snapshot, describe, others_share
+
+# The sections import Keras inside their functions; before that: no
+# TensorFlow C++ log lines, the CPU only.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
-
-import attribution_cost  # noqa: E402
-import lstm_speed  # noqa: E402
-from machine import cpu_snapshot, describe, others_share  # noqa: E402
 
 SECTIONS = [lstm_speed, attribution_cost]
 
