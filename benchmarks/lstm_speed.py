@@ -16,8 +16,11 @@ back with ``lstmref.from_keras``:
   ``np.tanh`` over batch * T * 2u (the candidate and c), each written into
   a preallocated array.
 
-Each time is the median over ``repeats`` calls, the four taken in turn so
-that a slow moment of the machine hits them alike. Before timing a size,
+Each time is the median over ``repeats`` calls in a row, after one
+warm-up call. (Not taken in turn: right after a TensorFlow call, its
+threads still spin for a while and made lstmref's 0.15 ms at the smallest
+size read 0.45 ms.) What other processes took of the CPU meanwhile is
+reported with the table, since it spoils every number. Before timing a size,
 lstmref's output is asserted equal to the layer's eager output (and to
 predict's) to 2e-6, so a wrong answer is never timed.
 
@@ -136,12 +139,11 @@ def measure(size, repeats, rng):
         "eager": lambda: layer(x),
         "floor": make_floor(x, params, rng),
     }
-    for call in calls.values():  # warm-up: caches, thread pools, tracing
-        call()
     times = {name: [] for name in calls}
     before = cpu_snapshot()
-    for _ in range(repeats):
-        for name, call in calls.items():
+    for name, call in calls.items():
+        call()  # warm-up: caches, thread pools, tracing
+        for _ in range(repeats):
             start = time.perf_counter()
             call()
             times[name].append(time.perf_counter() - start)
