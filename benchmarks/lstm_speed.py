@@ -17,10 +17,11 @@ back with ``lstmref.from_keras``:
   a preallocated array.
 
 Each time is the median over ``repeats`` calls in a row, after one
-warm-up call. (Not taken in turn: right after a TensorFlow call, its
-threads still spin for a while and made lstmref's 0.15 ms at the smallest
-size read 0.45 ms.) What other processes took of the CPU meanwhile is
-reported with the table, since it spoils every number. Before timing a size,
+warm-up call. (Taken in turn with the Keras calls instead, the smallest
+size's floor read 0.16 ms rather than 0.024 ms: a tiny call right after a
+long one probably finds the caches cold.) The share of the CPU other
+processes took meanwhile is reported with the table, since it spoils
+every number. Before timing a size,
 lstmref's output is asserted equal to the layer's eager output (and to
 predict's) to 2e-6, so a wrong answer is never timed.
 
