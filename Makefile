@@ -16,6 +16,12 @@ HTML_MANAGER := $(NPM)/@jupyter-widgets/html-manager/dist
 
 .PHONY: book book-fresh vendor test bench clean
 
+# The browser tests drive Debian's Chromium (playwright is told where it
+# is and never downloads a browser). Installed on first use; as root on CI,
+# through sudo elsewhere.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
 book: $(VENV)/.book-installed $(VENDOR_STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
@@ -52,10 +58,10 @@ $(VENDOR_STAMP): vendor/package.json vendor/package-lock.json \
 		vendor/widgets-setup.js $(VENDOR)/html-manager/
 	touch $@
 
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed $(CHROMIUM)
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.test-installed
+bench: $(VENV)/.test-installed $(CHROMIUM)
 	$(BIN)/python benchmarks/run.py
 
 $(VENV)/bin/python:
@@ -69,6 +75,11 @@ $(VENV)/.book-installed: requirements.txt constraints.txt pyproject.toml $(VENV)
 $(VENV)/.test-installed: requirements-test.txt $(VENV)/.book-installed
 	$(BIN)/python -m pip install -r requirements-test.txt
 	touch $@
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y \
+		--no-install-recommends chromium
 
 clean:
 	rm -rf _build $(VENDOR)
