@@ -1,9 +1,33 @@
-"""Quiet TensorFlow before any test imports it, and make helpers importable."""
+"""Quiet TensorFlow before any test imports it, make helpers importable,
+and build the book once for every test that reads it (``book``).
+
+The ``book`` fixture runs the README's command, ``jupyter-book build . -W
+-n --keep-going``, with two changes:
+
+* ``--config`` points at a copy of ``_config.yml`` whose only difference
+  is ``execute_notebooks: force``. The execution cache does not notice
+  changes in ``lstmref`` (only in the chapters), so a cached build could
+  show outputs that the current package no longer produces. There is no
+  command-line switch or environment variable for the execution mode in
+  Jupyter Book 1; a config file is its documented way in.
+* ``--path-output`` writes into a temporary folder, so a test run neither
+  reads nor spoils the reader's ``_build/``.
+
+The vendored JavaScript (``_vendor/``) comes from ``make vendor``, a no-op
+once it is up to date; it needs Node.js and npm like ``make book`` does.
+"""
 
 import os
+import shutil
+import subprocess
 import sys
+from pathlib import Path
 
+import pytest
+import yaml
 from hypothesis import settings
+
+ROOT = Path(__file__).resolve().parents[1]
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -15,3 +39,42 @@ sys.path.insert(0, os.path.dirname(__file__))
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+def toc_files(entry):
+    """Every ``file:`` (and the ``root:``) named in a _toc.yml tree."""
+    if isinstance(entry, dict):
+        for key, value in entry.items():
+            if key in ("root", "file"):
+                yield value
+            else:
+                yield from toc_files(value)
+    elif isinstance(entry, list):
+        for item in entry:
+            yield from toc_files(item)
+
+
+@pytest.fixture(scope="session")
+def book(tmp_path_factory):
+    """Build the book once, executing every chapter; return the result."""
+    make = shutil.which("make")
+    assert make, "make is needed to fetch the vendored JavaScript"
+    subprocess.run([make, "-s", "vendor"], cwd=ROOT, check=True)
+
+    out = tmp_path_factory.mktemp("book")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["execute"]["execute_notebooks"] = "force"
+    config_path = out / "_config.yml"
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    assert jupyter_book.exists(), f"not installed: {jupyter_book}"
+    run = subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going",
+         "--config", str(config_path), "--path-output", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    html = out / "_build" / "html"
+    pages = [html / f"{name}.html" for name in
+             toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))]
+    return {"returncode": run.returncode, "log": run.stdout + run.stderr,
+            "html": html, "pages": pages}

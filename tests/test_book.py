@@ -1,19 +1,7 @@
 """The book builds clean: no warning, no failing cell, nothing from a CDN.
 
-One build serves every test here (a session fixture). It runs the README's
-command, ``jupyter-book build . -W -n --keep-going``, with two changes:
-
-* ``--config`` points at a copy of ``_config.yml`` whose only difference
-  is ``execute_notebooks: force``. The execution cache does not notice
-  changes in ``lstmref`` (only in the chapters), so a cached build could
-  show outputs that the current package no longer produces. There is no
-  command-line switch or environment variable for the execution mode in
-  Jupyter Book 1; a config file is its documented way in.
-* ``--path-output`` writes into a temporary folder, so a test run neither
-  reads nor spoils the reader's ``_build/``.
-
-The vendored JavaScript (``_vendor/``) comes from ``make vendor``, a no-op
-once it is up to date; it needs Node.js and npm like ``make book`` does.
+One build serves every test here: the session fixture ``book`` in
+conftest.py, shared with the browser and reproducibility tests.
 """
 
 import re
@@ -27,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT, toc_files
 
 # ipykernel >= 7.4 logs this at every kernel start when the client does not
 # provision CurveZMQ keys, which nbclient (and so MyST-NB) cannot be told to
@@ -42,45 +30,6 @@ ABSL_NOTICE = "WARNING: All log messages before absl::InitializeLog()"
 ALLOWED = (KERNEL_TCP_NOTICE, ABSL_NOTICE)
 
 REMOTE_ASSET = re.compile(r'(src|href)="https?://[^"]+\.(js|css)[^"]*"')
-
-
-def toc_files(entry):
-    """Every ``file:`` (and the ``root:``) named in a _toc.yml tree."""
-    if isinstance(entry, dict):
-        for key, value in entry.items():
-            if key in ("root", "file"):
-                yield value
-            else:
-                yield from toc_files(value)
-    elif isinstance(entry, list):
-        for item in entry:
-            yield from toc_files(item)
-
-
-@pytest.fixture(scope="session")
-def book(tmp_path_factory):
-    """Build the book once, executing every chapter; return the result."""
-    make = shutil.which("make")
-    assert make, "make is needed to fetch the vendored JavaScript"
-    subprocess.run([make, "-s", "vendor"], cwd=ROOT, check=True)
-
-    out = tmp_path_factory.mktemp("book")
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    config["execute"]["execute_notebooks"] = "force"
-    config_path = out / "_config.yml"
-    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
-
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    assert jupyter_book.exists(), f"not installed: {jupyter_book}"
-    run = subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going",
-         "--config", str(config_path), "--path-output", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=1200)
-    html = out / "_build" / "html"
-    pages = [html / f"{name}.html" for name in
-             toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))]
-    return {"returncode": run.returncode, "log": run.stdout + run.stderr,
-            "html": html, "pages": pages}
 
 
 def test_build_succeeds_without_warnings(book):
