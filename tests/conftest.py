@@ -78,3 +78,25 @@ def book(tmp_path_factory):
              toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))]
     return {"returncode": run.returncode, "log": run.stdout + run.stderr,
             "html": html, "pages": pages}
+
+
+# Debian's chromium, driven by playwright (which never downloads a browser
+# of its own here). The flags keep Chromium from calling Google's services
+# at start, which this machine's closed network would refuse.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-sync",
+                 "--disable-component-update", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the browser tests."""
+    from playwright.sync_api import sync_playwright
+    assert CHROMIUM.exists(), (
+        f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -174,6 +174,9 @@
     ctx.textAlign = "right";
     ctx.fillText(range[1].toFixed(2), box.x - 4, box.y + 9);
     ctx.fillText(range[0].toFixed(2), box.x - 4, box.y + box.h);
+    ctx.fillText(String(n - 1), box.x + box.w, box.y + box.h + 11);
+    ctx.textAlign = "left";
+    ctx.fillText("0", box.x, box.y + box.h + 11);
     var legendX = box.x + 4;
     ctx.textAlign = "left";
     panel.series.forEach(function (s) {
@@ -202,6 +205,10 @@
     ctx.strokeStyle = "#cccccc";
     ctx.lineWidth = 1;
     ctx.strokeRect(box.x, box.y, box.w, box.h);
+    ctx.beginPath();
+    ctx.moveTo(box.x, sy(0));
+    ctx.lineTo(box.x + box.w, sy(0));
+    ctx.stroke();
     var n = bars.names.length, slot = box.w / n;
     ctx.font = "11px sans-serif";
     ctx.textAlign = "center";
@@ -270,7 +277,7 @@
   function select(parent, label, options, value, onChange) {
     var wrap = element("label", {"class": "lstm-explorer__choice"}, parent);
     element("span", {text: label + " "}, wrap);
-    var sel = element("select", {}, wrap);
+    var sel = element("select", {"aria-label": label}, wrap);
     options.forEach(function (opt) {
       var o = element("option", {value: opt[0], text: opt[1]}, sel);
       if (String(opt[0]) === String(value)) { o.selected = true; }
