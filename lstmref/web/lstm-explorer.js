@@ -231,10 +231,16 @@
     ctx.fillText("after", box.x + 110, box.y - 4);
   }
 
-  // Draw stacked panels on a canvas sized to its container.
+  // Draw stacked panels on a canvas sized to its container. The width is
+  // read once and again only on resize: reading it at every update would
+  // force the browser to lay out the page in the middle of a drag.
   function render(canvas, panels, bars) {
     var ratio = window.devicePixelRatio || 1;
-    var width = Math.max(Math.min(canvas.parentNode.clientWidth, 760), 300);
+    if (!canvas.fitWidth) {
+      canvas.fitWidth = Math.max(Math.min(canvas.parentNode.clientWidth,
+                                          760), 300);
+    }
+    var width = canvas.fitWidth;
     var rows = panels.length + (bars ? 1 : 0);
     var height = rows * 96 + 24;
     if (canvas.width !== Math.round(width * ratio) ||
@@ -522,7 +528,10 @@
   window.addEventListener("resize", function () {
     var found = document.querySelectorAll(".lstm-explorer--live");
     Array.prototype.forEach.call(found, function (root) {
-      if (root.lstmExplorer) { root.lstmExplorer.update(); }
+      if (root.lstmExplorer) {
+        root.lstmExplorer.canvas.fitWidth = null;
+        root.lstmExplorer.update();
+      }
     });
   });
 }());
