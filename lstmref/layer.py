@@ -93,16 +93,23 @@ def trace(x, params, *, initial_state=None, mask=None, go_backwards=False):
     x, h, c, mask = _prepare(x, params, initial_state, mask, go_backwards)
     h0, c0 = h.copy(), c.copy()  # _scan overwrites h and c
     batch, T, _ = x.shape
-    record = {k: np.empty((batch, T, params.units), x.dtype)
-              for k in ("i", "f", "c_tilde", "o", "c", "h", "z")}
-    record["z"] = np.empty((batch, T, 4 * params.units), x.dtype)
-    _scan(x, params, h, c, mask, False, record=record, keep_outputs=False)
-    z = record.pop("z")
     u = params.units
+    record = {"z": np.empty((batch, T, 4 * u), x.dtype),
+              "gates": np.empty((batch, T, 4 * u), x.dtype),
+              "c": np.empty((batch, T, u), x.dtype),
+              "h": np.empty((batch, T, u), x.dtype)}
+    _scan(x, params, h, c, mask, False, record=record, keep_outputs=False)
+    z, gates = record["z"], record["gates"]  # columns i, f, o, c
+
+    def block(a, k):  # the k-th block of u columns, contiguous
+        return np.ascontiguousarray(a[..., k * u:(k + 1) * u])
+
     used = np.ones((batch, T), bool) if mask is None else mask.copy()
-    return Trace(**record, z_i=z[..., :u], z_f=z[..., u:2 * u],
-                 z_c=z[..., 2 * u:3 * u], z_o=z[..., 3 * u:], mask=used,
-                 h0=h0, c0=c0)
+    return Trace(i=block(gates, 0), f=block(gates, 1),
+                 c_tilde=block(gates, 3), o=block(gates, 2),
+                 c=record["c"], h=record["h"], z_i=block(z, 0),
+                 z_f=block(z, 1), z_c=block(z, 3), z_o=block(z, 2),
+                 mask=used, h0=h0, c0=c0)
 
 
 def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
@@ -112,8 +119,10 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
     x (batch, T, input_dim) already in processing order; h, c (batch,
     units), which the loop overwrites. Returns ``(outputs, h_T, c_T)``
     where outputs is (batch, T, units) if ``keep_outputs`` else (batch, 1,
-    units), the last output. ``record``, if given, is a dict of (batch, T,
-    ...) arrays to fill.
+    units), the last output. ``record``, if given, is a dict of arrays to
+    fill: ``"z"`` and ``"gates"`` (batch, T, 4 * units), the
+    pre-activations and the gates in the loop's column order i, f, o, c,
+    and ``"c"``, ``"h"`` (batch, T, units).
 
     Each step is one matrix product, z = [h_{t-1}, x_t, 1] [U; W; b]
     (``_stacked_weights``), then the activations in place, in arrays
@@ -134,18 +143,19 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
     i, f, o, c_tilde = (z[:, k * u:(k + 1) * u] for k in range(4))
     h_new, c_new, written = (np.empty_like(h) for _ in range(3))
     output = np.zeros_like(h)  # the previous output, for masks
+    if record is not None:
+        z_seen, gates_seen, c_seen, h_seen = (
+            record[k] for k in ("z", "gates", "c", "h"))
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(T):
             x_t[...] = x[:, t]
             np.matmul(hx, weights, out=z)  # x_t W + h_{t-1} U + b
             if record is not None:
-                _record_preactivations(record["z"][:, t], z, u)
+                z_seen[:, t] = z
             sigma(z[:, :3 * u], out=z[:, :3 * u])  # i, f, o
             phi(c_tilde, out=c_tilde)
             if record is not None:
-                for name, gate in (("i", i), ("f", f), ("o", o),
-                                   ("c_tilde", c_tilde)):
-                    record[name][:, t] = gate
+                gates_seen[:, t] = z  # i, f, o, c_tilde
             np.multiply(f, c, out=c_new)  # c_t = f * c_{t-1} + i * c~
             c_new += np.multiply(i, c_tilde, out=written)
             if mask is None:
@@ -166,7 +176,7 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
             if keep_outputs:
                 outputs[:, t] = output
             if record is not None:
-                record["c"][:, t], record["h"][:, t] = c, h_prev
+                c_seen[:, t], h_seen[:, t] = c, h_prev
     outputs[:, -1] = output
     h = h_prev.copy()
     if not (np.isfinite(h).all() and np.isfinite(c).all()):
@@ -188,13 +198,6 @@ def _stacked_weights(params, order):
     if params.bias is not None:
         blocks.append(params.bias[order][None, :])
     return np.ascontiguousarray(np.concatenate(blocks))
-
-
-def _record_preactivations(z_t, z, u):
-    """Store one step's pre-activations z (i, f, o, c) as i, f, c, o."""
-    z_t[:, :2 * u] = z[:, :2 * u]
-    z_t[:, 2 * u:3 * u] = z[:, 3 * u:]
-    z_t[:, 3 * u:] = z[:, 2 * u:3 * u]
 
 
 def _prepare(x, params, initial_state, mask, go_backwards):
