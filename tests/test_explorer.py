@@ -1,0 +1,303 @@
+"""The explorers' NumPy side: presets do what they are named, inputs,
+the cell's weight layout, one-weight scaling and the static page's JSON.
+
+Every property of a preset is asserted on ``lstmref.trace`` (through
+``explorer.cell_trace``), the numbers both kinds of explorer draw.
+"""
+
+import json
+from html import unescape
+
+import numpy as np
+import pytest
+
+import lstmref
+from lstmref import explorer
+from lstmref.explorer import (INPUTS, PRESETS, PULSE_TIMES, STEPS, WEIGHTS,
+                              cell_config, cell_params, cell_trace,
+                              check_weights, input_sequence, model_config,
+                              scaled_weight, static_html)
+from helpers import random_params
+
+
+def preset_trace(name, input=None):
+    """(x, trace arrays as 1-D) of a preset on its own or another input."""
+    preset = PRESETS[name]
+    x = input_sequence(input or preset["input"])
+    tr = cell_trace(preset["weights"], x)
+    return x, {k: getattr(tr, k)[0, :, 0]
+               for k in ("i", "f", "c_tilde", "o", "c", "h")}
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+# Presets ---------------------------------------------------------------
+
+@pytest.mark.parametrize("input", INPUTS)
+def test_remember_forever_never_forgets(input):
+    _, s = preset_trace("remember forever", input)
+    assert np.all(s["f"] > 0.9999)
+    written = np.cumsum(s["i"] * s["c_tilde"])  # sum_t i_t c_tilde_t
+    scale = max(np.max(np.abs(written)), 1e-12)
+    assert np.max(np.abs(s["c"] - written)) <= 0.01 * scale
+
+
+def test_remember_forever_holds_a_pulse_to_the_end():
+    x, s = preset_trace("remember forever", "pulse")
+    pulse = int(np.flatnonzero(x)[0])
+    after = s["c"][pulse]
+    assert after > 0.5
+    np.testing.assert_allclose(s["c"][pulse:], after, rtol=0.01)
+
+
+@pytest.mark.parametrize("input", INPUTS)
+def test_forget_every_step_holds_only_the_current_input(input):
+    _, s = preset_trace("forget every step", input)
+    scale = max(np.max(np.abs(s["c"])), 1e-12)
+    assert np.max(np.abs(s["c"] - s["i"] * s["c_tilde"])) <= 1e-3 * scale
+
+
+def test_forget_every_step_drops_a_pulse_one_step_later():
+    x, s = preset_trace("forget every step", "pulses")
+    peak = np.max(np.abs(s["c"]))
+    for t in PULSE_TIMES:
+        assert s["c"][t] > 0.5
+        assert abs(s["c"][t + 1]) < 0.01 * peak
+
+
+def test_latch_on_a_pulse_keeps_its_value_for_20_steps():
+    x, s = preset_trace("latch on a pulse", "pulse")
+    pulse = int(np.flatnonzero(x)[0])
+    latched = s["c"][pulse]
+    assert latched > 0.9
+    np.testing.assert_allclose(s["c"][pulse:pulse + 21], latched, rtol=0.05)
+    assert np.all(np.abs(s["c"][:pulse]) < 0.01)  # nothing before
+
+
+def test_latch_on_a_pulse_latches_rather_than_adds():
+    x, s = preset_trace("latch on a pulse", "pulses")
+    first = s["c"][PULSE_TIMES[0]]
+    for t in PULSE_TIMES[1:]:
+        assert abs(s["c"][t] - s["c"][t - 1]) <= 0.05 * first
+        assert abs(s["c"][t] - first) <= 0.05 * first  # not 2x, 3x
+
+
+def test_count_pulses_counts():
+    x, s = preset_trace("count pulses", "pulses")
+    jump = s["c"][PULSE_TIMES[0]] - s["c"][PULSE_TIMES[0] - 1]
+    assert jump > 0.9
+    ends = list(PULSE_TIMES[1:]) + [STEPS]
+    for k, (t, end) in enumerate(zip(PULSE_TIMES, ends), start=1):
+        np.testing.assert_allclose(s["c"][t], k * jump, rtol=0.05)
+        # flat until the next pulse
+        np.testing.assert_allclose(s["c"][t:end], s["c"][t], rtol=0.05)
+
+
+def test_every_preset_names_a_known_input_and_all_weights():
+    for preset in PRESETS.values():
+        assert preset["input"] in INPUTS
+        assert set(preset["weights"]) == set(WEIGHTS)
+        lo, hi = explorer.WEIGHT_RANGE
+        assert all(lo <= v <= hi for v in preset["weights"].values())
+
+
+# Inputs ----------------------------------------------------------------
+
+def test_input_sequences_have_the_documented_values():
+    t = np.arange(STEPS)
+    expected = {
+        "step": (t >= 10) * 1.0, "pulse": (t == 5) * 1.0,
+        "pulses": np.isin(t, PULSE_TIMES) * 1.0,
+        "sine": np.sin(2 * np.pi * t / 20),
+    }
+    for name in INPUTS:
+        x = input_sequence(name)
+        assert x.shape == (STEPS,) and x.dtype == np.float64
+        assert np.all(np.isfinite(x))
+        if name in expected:
+            np.testing.assert_array_equal(x, expected[name])
+    assert input_sequence("sine", 7).shape == (7,)
+
+
+def test_weather_input_is_the_standardized_daily_maximum():
+    from lstmref import weather
+    scaled, _, _ = weather.standardize(weather.load_weather()["features"])
+    column = weather.FEATURES.index("temp_max")
+    start = weather.N_TRAIN_DAYS
+    np.testing.assert_array_equal(input_sequence("weather", 30),
+                                  scaled[start:start + 30, column])
+
+
+@pytest.mark.parametrize("name", ["steps", "", None, 3])
+def test_input_sequence_refuses_unknown_names(name):
+    with pytest.raises(ValueError, match="name: expected one of"):
+        input_sequence(name)
+
+
+@pytest.mark.parametrize("steps", [0, 366, 2.5, True, "60"])
+def test_input_sequence_refuses_bad_lengths(steps):
+    with pytest.raises(ValueError, match="steps: expected an integer"):
+        input_sequence("step", steps)
+
+
+# The cell's weights ----------------------------------------------------
+
+def test_cell_params_puts_each_weight_in_its_gate_block():
+    rng = np.random.default_rng(11)
+    w = dict(zip(WEIGHTS, rng.uniform(0.2, 2, 12) * rng.choice([-1, 1], 12)))
+    params = cell_params(w)
+    assert params.kernel.shape == (1, 4)
+    assert params.recurrent_kernel.shape == (1, 4)
+    assert params.bias.shape == (4,)
+    x, h, c = rng.normal(size=(3, 5, 1))  # five (batch, 1) rows each
+    h_t, c_t = lstmref.step(x, h, c, params)
+    # The equations written out with the named scalars.
+    i = sigmoid(w["W_i"] * x + w["U_i"] * h + w["b_i"])
+    f = sigmoid(w["W_f"] * x + w["U_f"] * h + w["b_f"])
+    c_tilde = np.tanh(w["W_c"] * x + w["U_c"] * h + w["b_c"])
+    o = sigmoid(w["W_o"] * x + w["U_o"] * h + w["b_o"])
+    np.testing.assert_allclose(c_t, f * c + i * c_tilde, rtol=1e-13)
+    np.testing.assert_allclose(h_t, o * np.tanh(f * c + i * c_tilde),
+                               rtol=1e-13)
+
+
+def test_cell_params_changes_only_the_named_entry():
+    for k, name in enumerate(WEIGHTS):
+        params = cell_params({name: 3.0})
+        gate = "ifco".index(name[-1])
+        matrix = {"W": params.kernel[0], "U": params.recurrent_kernel[0],
+                  "b": params.bias}[name[0]]
+        assert matrix[gate] == 3.0
+        total = (np.abs(params.kernel).sum()
+                 + np.abs(params.recurrent_kernel).sum()
+                 + np.abs(params.bias).sum())
+        assert total == 3.0
+
+
+def test_cell_trace_is_lstmref_trace_of_cell_params():
+    w = PRESETS["count pulses"]["weights"]
+    x = input_sequence("sine")
+    ours = cell_trace(w, x)
+    theirs = lstmref.trace(x[None, :, None], cell_params(w))
+    for name in ("i", "f", "c_tilde", "o", "c", "h"):
+        np.testing.assert_array_equal(getattr(ours, name),
+                                      getattr(theirs, name))
+
+
+def test_cell_trace_refuses_a_batch():
+    with pytest.raises(ValueError, match=r"x: expected a 1-D sequence"):
+        cell_trace({}, np.zeros((1, 60)))
+
+
+def test_check_weights_fills_missing_names_with_zero():
+    w = check_weights({"b_f": 2})
+    assert w["b_f"] == 2.0 and isinstance(w["b_f"], float)
+    assert set(w) == set(WEIGHTS)
+    assert sum(abs(v) for v in w.values()) == 2.0
+
+
+@pytest.mark.parametrize("bad, error, message", [
+    ([1.0], TypeError, r"weights: expected a dict of weights named"),
+    ({"W_x": 1.0}, ValueError, r"weights: unknown weight names \['W_x'\]"),
+    ({"b_i": float("nan")}, ValueError, r"weights: b_i must be a finite"),
+    ({"b_i": np.inf}, ValueError, r"weights: b_i must be a finite"),
+    ({"b_i": True}, ValueError, r"weights: b_i must be a finite"),
+    ({"b_i": "1"}, ValueError, r"weights: b_i must be a finite"),
+])
+def test_check_weights_refuses_with_the_argument_named(bad, error, message):
+    with pytest.raises(error, match=message):
+        check_weights(bad)
+
+
+# One weight of a whole model -------------------------------------------
+
+@pytest.mark.parametrize("matrix", ["kernel", "recurrent_kernel", "bias"])
+@pytest.mark.parametrize("gate", lstmref.GATES)
+def test_scaled_weight_changes_exactly_one_entry(matrix, gate):
+    rng = np.random.default_rng(3)
+    params = random_params(rng, units=3, input_dim=2)
+    before = [a.copy() for a in (params.kernel, params.recurrent_kernel,
+                                 params.bias)]
+    row, col = 1, 2
+    for scale in (0.0, 0.5, 2.0):
+        new = scaled_weight(params, gate, matrix, row, col, scale)
+        index = lstmref.GATES.index(gate) * 3 + col
+        for name, old in zip(("kernel", "recurrent_kernel", "bias"),
+                             before):
+            changed = getattr(new, name) != old
+            if name != matrix:
+                assert not changed.any()
+                continue
+            where = (index,) if name == "bias" else (row, index)
+            assert changed.sum() == 1 and changed[where]
+            assert getattr(new, name)[where] == scale * old[where]
+            if scale == 0.0:
+                assert getattr(new, name)[where] == 0.0
+    for a, b in zip(before, (params.kernel, params.recurrent_kernel,
+                             params.bias)):
+        np.testing.assert_array_equal(a, b)  # the original is untouched
+
+
+@pytest.mark.parametrize("args, message", [
+    (("g", "kernel", 0, 0), r"gate: expected one of \['i', 'f', 'c', 'o'\]"),
+    (("i", "weights", 0, 0), r"matrix: expected one of \['kernel'"),
+    (("i", "kernel", 2, 0), r"row: expected 0 to 1 for the kernel, got 2"),
+    (("i", "recurrent_kernel", -1, 0),
+     r"row: expected 0 to 2 for the recurrent_kernel, got -1"),
+    (("i", "bias", 0, 3), r"col: expected a unit from 0 to 2, got 3"),
+])
+def test_scaled_weight_refuses_bad_choices(args, message):
+    params = random_params(np.random.default_rng(4), units=3, input_dim=2)
+    with pytest.raises(ValueError, match=message):
+        scaled_weight(params, *args, 0.5)
+
+
+# The static page's JSON ------------------------------------------------
+
+def test_cell_config_round_trips_the_inputs_and_weights():
+    w = PRESETS["latch on a pulse"]["weights"]
+    config = json.loads(cell_config(w, sliders=("W_f", "U_f", "b_f"),
+                                    presets=False, input="sine",
+                                    focus="f"))
+    assert config["weights"] == w
+    for name in INPUTS:
+        np.testing.assert_array_equal(config["inputs"][name],
+                                      input_sequence(name))
+    assert config["sliders"] == ["W_f", "U_f", "b_f"]
+    assert config["input"] == "sine" and config["focus"] == "f"
+    assert config["presets"] == {}
+    full = json.loads(cell_config(w))
+    assert full["presets"] == {n: p["weights"] for n, p in PRESETS.items()}
+    assert tuple(full["range"]) == explorer.WEIGHT_RANGE
+
+
+def test_cell_config_refuses_an_unknown_input():
+    with pytest.raises(ValueError, match="input: expected one of"):
+        cell_config({}, input="noise")
+
+
+def test_model_config_round_trips_the_params():
+    rng = np.random.default_rng(5)
+    params = random_params(rng, units=3, input_dim=2)
+    x = rng.normal(size=(6, 2))
+    D, d = rng.normal(size=(3, 2)), rng.normal(size=2)
+    config = json.loads(model_config(params, x, D, d,
+                                     output_names=["a", "b"]))
+    for name in ("kernel", "recurrent_kernel", "bias"):
+        np.testing.assert_array_equal(config[name], getattr(params, name))
+    np.testing.assert_array_equal(config["x"], x)
+    np.testing.assert_array_equal(config["dense_kernel"], D)
+    np.testing.assert_array_equal(config["dense_bias"], d)
+    assert config["output_names"] == ["a", "b"]
+    assert config["input_names"] == ["x0", "x1"]
+    with pytest.raises(ValueError, match=r"x: expected one window \(T, 2\)"):
+        model_config(params, x[None])
+
+
+def test_static_html_carries_the_config_unchanged():
+    config = cell_config({"b_f": 1.5}, input="step")
+    html = static_html(config)
+    start = html.index('data-config="') + len('data-config="')
+    assert unescape(html[start:html.index('"', start)]) == config
