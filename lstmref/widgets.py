@@ -220,16 +220,21 @@ def _weight_slider(name, value):
         layout=widgets.Layout(width="300px"))
 
 
-def _start_weights(preset, argument="preset"):
-    """(weights, input) of a preset name or a dict of weights."""
+def _start(preset, input):
+    """(weights, input name) from a preset name or dict, and an input."""
     if isinstance(preset, str):
         if preset not in explorer.PRESETS:
-            raise ValueError(f"{argument}: expected one of "
+            raise ValueError(f"preset: expected one of "
                              f"{list(explorer.PRESETS)} or a dict of "
                              f"weights, got {preset!r}")
-        chosen = explorer.PRESETS[preset]
-        return dict(chosen["weights"]), chosen["input"]
-    return explorer.check_weights(preset, argument), "pulses"
+        weights = explorer.PRESETS[preset]["weights"]
+        own = explorer.PRESETS[preset]["input"]
+    else:
+        weights, own = preset, "pulses"
+    if input is not None and input not in explorer.INPUTS:
+        raise ValueError(f"input: expected one of {list(explorer.INPUTS)}"
+                         f" or None (the preset's), got {input!r}")
+    return explorer.check_weights(weights, "preset"), input or own
 
 
 class _CellExplorer(Explorer):
@@ -340,11 +345,9 @@ def cell_explorer(preset="latch on a pulse", *, input=None):
     preset's own by default). Draws x, the gates i, f, c_tilde, o and the
     states c, h over ``explorer.STEPS`` steps, from ``lstmref.trace``.
     """
-    weights, own_input = _start_weights(preset)
-    input = _check_input(input, own_input)
+    weights, input = _start(preset, input)
     name = preset if isinstance(preset, str) else None
-    return _CellExplorer(explorer.check_weights(weights), input,
-                         explorer.WEIGHTS, None, name)
+    return _CellExplorer(weights, input, explorer.WEIGHTS, None, name)
 
 
 def gate_explorer(gate, preset="latch on a pulse", *, input=None):
@@ -356,20 +359,9 @@ def gate_explorer(gate, preset="latch on a pulse", *, input=None):
     if gate not in GATES:
         raise ValueError(f"gate: expected one of {list(GATES)}, got "
                          f"{gate!r}")
-    weights, own_input = _start_weights(preset)
-    input = _check_input(input, own_input)
+    weights, input = _start(preset, input)
     sliders = tuple(f"{m}_{gate}" for m in "WUb")
-    return _CellExplorer(explorer.check_weights(weights), input, sliders,
-                         gate, None)
-
-
-def _check_input(input, default):
-    if input is None:
-        return default
-    if input not in explorer.INPUTS:
-        raise ValueError(f"input: expected one of {list(explorer.INPUTS)}"
-                         f" or None (the preset's), got {input!r}")
-    return input
+    return _CellExplorer(weights, input, sliders, gate, None)
 
 
 class _ModelExplorer(Explorer):

@@ -365,3 +365,15 @@ def test_model_explorer_refuses_bad_arguments(network):
         widgets.model_explorer(net, x, output_names=["a", "b", "c"])
     with pytest.raises(ValueError, match="output_names: .* without a"):
         widgets.model_explorer(net.params, x, output_names=["a"])
+
+
+def test_axis_limits_change_only_when_the_values_need_it():
+    limits = widgets.symmetric_limits
+    assert limits(np.array([0.3, -0.2])) == (-1.0, 1.0)  # at least 1
+    assert limits(np.array([1.5])) == (-2.0, 2.0)
+    assert limits(np.array([-4.0, 3.0])) == (-5.0, 5.0)
+    assert limits(np.array([42.0, np.inf, np.nan])) == (-50.0, 50.0)
+    assert limits(np.array([3.0]), (-5.0, 5.0)) == (-5.0, 5.0)  # kept
+    assert limits(np.array([6.0]), (-5.0, 5.0)) == (-10.0, 10.0)  # grows
+    assert limits(np.array([0.5]), (-5.0, 5.0)) == (-1.0, 1.0)  # shrinks
+    assert limits(np.array([0.1]), (-1.0, 1.0)) == (-1.0, 1.0)
