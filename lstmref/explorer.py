@@ -18,6 +18,7 @@ import json
 
 import numpy as np
 
+from .activations import get_activation
 from .layer import trace
 from .params import GATES, LSTMParams
 
@@ -219,11 +220,13 @@ def cell_config(weights, *, sliders=WEIGHTS, presets=True, input="pulse",
 
 
 def model_config(params, x, dense_kernel=None, dense_bias=None, *,
-                 unit=0, input_names=None, output_names=None):
+                 dense_activation="linear", unit=0, input_names=None,
+                 output_names=None):
     """The JSON the static page's model explorer starts from.
 
-    params: ``LSTMParams``; x (T, input_dim) one input window; the Dense
-    head (units, n_out) and (n_out,) is optional.
+    params: ``LSTMParams``; x (T, input_dim) one input window, in the
+    order the layer reads it; the Dense head (units, n_out) and (n_out,),
+    with its activation, is optional.
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2 or x.shape[1] != params.input_dim:
@@ -241,7 +244,9 @@ def model_config(params, x, dense_kernel=None, dense_bias=None, *,
         "input_names": list(input_names or
                             [f"x{k}" for k in range(params.input_dim)]),
         "dense_kernel": None, "dense_bias": None, "output_names": None,
+        "dense_activation": dense_activation,
     }
+    get_activation(dense_activation, "dense_activation")
     if dense_kernel is not None:
         D = np.asarray(dense_kernel, dtype=np.float64)
         d = (np.zeros(D.shape[1]) if dense_bias is None

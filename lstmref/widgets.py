@@ -380,6 +380,8 @@ class _ModelExplorer(Explorer):
             params, x[::-1] if self.backwards else x,
             None if network is None else network.dense_kernel,
             None if network is None else network.dense_bias,
+            dense_activation=("linear" if network is None
+                              else network.dense_activation),
             input_names=self.input_names, output_names=output_names)
         self.original = params
         self.original_trace = trace(x[None], params,

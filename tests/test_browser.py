@@ -227,6 +227,26 @@ def test_model_explorer_zeroing_a_weight_matches_lstmref(page):
                                atol=TOL)
 
 
+def test_model_explorer_applies_the_dense_activation(page):
+    rng = np.random.default_rng(13)
+    params = random_params(rng, 3, 2)
+    D, d = rng.normal(size=(3, 3)), rng.normal(size=3)
+    x = rng.normal(size=(4, 2))
+    network = lstmref.Network(params, D, d, dense_activation="relu")
+    show(page, explorer.static_html(explorer.model_config(
+        params, x, D, d, dense_activation="relu")))
+    page.get_by_label("scale", exact=True).focus()
+    page.keyboard.press("End")  # scale 2
+    changed = explorer.scaled_weight(params, "f", "kernel", 0, 0, 2.0)
+    expected = lstmref.Network(changed, D, d, dense_activation="relu")
+    got = mounted(page)["prediction"]
+    np.testing.assert_allclose(got, expected.predict(x[None])[0], rtol=0,
+                               atol=TOL)
+    # the activation matters here: some raw output is negative
+    assert (lstmref.lstm(x[None], changed) @ D + d).min() < 0
+    assert network.n_out == 3
+
+
 def test_page_refuses_an_unknown_activation_by_name(page):
     show(page)
     message = page.evaluate("""() => {

@@ -121,12 +121,13 @@
     return copy;
   }
 
-  // A Dense head on the last hidden state: y = h_T D + d (linear).
-  function dense(h, D, d) {
+  // A Dense head on the last hidden state: y = act(h_T D + d).
+  function dense(h, D, d, name) {
+    var act = activation(name || "linear", "dense_activation");
     return d.map(function (dk, k) {
       var s = 0;
       for (var j = 0; j < h.length; j++) { s += h[j] * D[j][k]; }
-      return s + dk;
+      return act(s + dk);
     });
   }
 
@@ -411,7 +412,7 @@
     var original = trace(params, config.x);
     var head = config.dense_kernel ? function (tr) {
       return dense(tr.h[tr.h.length - 1], config.dense_kernel,
-                   config.dense_bias);
+                   config.dense_bias, config.dense_activation);
     } : null;
     var controls = element("div", {"class": "lstm-explorer__controls"}, root);
     var units = [];
