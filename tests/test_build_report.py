@@ -1,0 +1,55 @@
+"""The build prints how long each chapter took to execute.
+
+book/_ext/exec_times.py prints the table at the end of the build and
+writes it to ``_build/exec_times.txt`` beside the site. The session's
+build (the ``book`` fixture) executes every chapter, so each chapter with
+code must say ``executed now`` with a positive time.
+"""
+
+import re
+
+import yaml
+
+from conftest import ROOT, toc_files
+
+TITLE = "Execution time per chapter (seconds)"
+ROW = re.compile(r"^(?P<doc>\S+) +(?P<seconds>-|\d+\.\d) +(?P<how>.+)$")
+
+
+def report_lines(log):
+    """The table's lines in a build log: title, header, rows, total."""
+    lines = log.splitlines()
+    assert TITLE in lines, "no execution time table in the build log"
+    start = lines.index(TITLE)
+    end = next(k for k in range(start, len(lines))
+               if lines[k].startswith("total "))
+    return lines[start:end + 1]
+
+
+def has_code(docname):
+    return "```{code-cell}" in (ROOT / f"{docname}.md").read_text()
+
+
+def test_log_has_one_timed_row_per_chapter_in_toc_order(book):
+    assert book["returncode"] == 0, book["log"][-3000:]
+    lines = report_lines(book["log"])
+    rows = [ROW.match(line) for line in lines[2:-1]]
+    assert None not in rows, lines
+    chapters = list(toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text())))
+    assert [row["doc"] for row in rows] == chapters
+    with_code = {row["doc"]: row for row in rows if has_code(row["doc"])}
+    assert with_code, "no chapter executes code"
+    for doc, row in with_code.items():
+        assert row["how"] == "executed now", doc
+        assert float(row["seconds"]) > 0, doc
+    for row in rows:
+        if row["doc"] not in with_code:
+            assert row["how"] == "no code to execute", row["doc"]
+    total = float(lines[-1].split()[1])
+    shown = sum(float(row["seconds"]) for row in with_code.values())
+    assert abs(total - shown) <= 0.05 * len(with_code)  # rounding of rows
+
+
+def test_table_is_written_beside_the_site(book):
+    written = (book["html"].parent / "exec_times.txt").read_text()
+    assert written.splitlines() == report_lines(book["log"])
