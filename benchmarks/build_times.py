@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import cpu_snapshot, describe, others_share
+from machine import cpu_snapshot, describe
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,6 +26,27 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
+
+
+def snapshot():
+    """(wall seconds, CPU seconds of every process, of this process and
+    the builds it ran): the build and its kernels are not "others"."""
+    wall, busy, _ = cpu_snapshot()
+    times = os.times()
+    return wall, busy, (times.user + times.system + times.children_user
+                        + times.children_system)
+
+
+def others_share(since):
+    """Share of the machine's CPU that processes other than this one and
+    its builds used since ``snapshot()`` returned ``since``; None where
+    /proc/stat is missing."""
+    wall0, busy0, ours0 = since
+    wall, busy, ours = snapshot()
+    if busy is None or busy0 is None or wall <= wall0:
+        return None
+    others = (busy - busy0) - (ours - ours0)
+    return max(0.0, others / ((wall - wall0) * os.cpu_count()))
 
 
 def build(out):
@@ -67,11 +88,11 @@ def build_times():
     """
     subprocess.run(["make", "-s", "vendor"], cwd=ROOT, check=True)
     with tempfile.TemporaryDirectory(prefix="lstmref-build-") as out:
-        start = cpu_snapshot()
+        start = snapshot()
         clean = build(out)
         clean_others = others_share(start)
         chapters = read_table(Path(out) / "_build" / "exec_times.txt")
-        start = cpu_snapshot()
+        start = snapshot()
         rebuild = build(out)
         rebuild_others = others_share(start)
     return {"clean": clean, "clean_others": clean_others,
