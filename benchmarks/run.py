@@ -1,13 +1,19 @@
 """Every benchmark, one after another: ``python benchmarks/run.py``.
 
-A section is a module here with ``TITLE``, ``run()`` returning a list of
-dict rows and ``table(rows)`` returning markdown; add one to ``SECTIONS``.
+A section is a module here with ``TITLE``, ``run()`` returning its
+results and ``table(results)`` returning markdown; add one to
+``SECTIONS``. In order: lstmref vs Keras forward times, attribution costs,
+the explorers' latency in the kernel and in Chromium, and the clean and
+no-change build times with each chapter's execution time.
 """
 
 import os
 
 import attribution_cost
+import browser_latency
+import build_times
 import lstm_speed
+import widget_latency
 from machine import cpu_snapshot, describe, others_share
 
 # The sections import Keras inside their functions; before that: no
@@ -16,7 +22,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
 
-SECTIONS = [lstm_speed, attribution_cost]
+SECTIONS = [lstm_speed, attribution_cost, widget_latency, browser_latency,
+            build_times]
 
 
 def main():
@@ -29,6 +36,8 @@ def main():
         print(f"## {section.TITLE}")
         print()
         print(section.table(rows))
+        if getattr(section, "REPORTS_CPU", False):
+            continue
         print(f"\n{cpu_snapshot()[0] - start[0]:.0f} s; other processes "
               "used " + ("?" if others is None else f"{others:.0%}")
               + " of the CPU meanwhile (above a few % the times are "
