@@ -24,8 +24,15 @@ def sigmoid(x, out=None):
     with np.errstate(over="ignore"):
         if out is None:
             return 1.0 / (1.0 + np.exp(-x))
-        np.negative(x, out=out)
-        np.exp(out, out=out)
+        return _sigmoid_into(x, out)
+
+
+def _sigmoid_into(x, out):
+    """``sigmoid(x, out=out)`` for a caller that already ignores overflow
+    (the layer's time loop, inside ``np.errstate``): the same operations,
+    without entering ``np.errstate`` again at every step."""
+    np.negative(x, out=out)
+    np.exp(out, out=out)
     out += 1.0
     np.reciprocal(out, out=out)
     return out
@@ -95,6 +102,11 @@ RANGES = {
     "linear": (-np.inf, np.inf),
     "relu": (0.0, np.inf),
 }
+
+
+#: The functions a loop that already ignores overflow may call with
+#: ``out``: the same results, written the same way.
+IN_PLACE = {**ACTIVATIONS, "sigmoid": _sigmoid_into}
 
 
 def get_activation(name, argument="activation"):

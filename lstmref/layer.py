@@ -12,7 +12,7 @@ import numpy as np
 
 from ._checks import (as_float_array, check_finite, check_flag, check_rank,
                       check_shape, to_numpy)
-from .activations import get_activation
+from .activations import IN_PLACE, get_activation
 from .params import LSTMParams
 
 __all__ = ["lstm", "trace", "Trace"]
@@ -129,8 +129,11 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
     allocated once. The gate columns are reordered to i, f, o, c so that
     one call applies sigma to the three gates at once.
     """
-    sigma = get_activation(params.recurrent_activation)
-    phi = get_activation(params.activation)
+    get_activation(params.recurrent_activation, "recurrent_activation")
+    get_activation(params.activation)
+    # inside the loop's np.errstate: no errstate of their own per step
+    sigma = IN_PLACE[params.recurrent_activation]
+    phi = IN_PLACE[params.activation]
     batch, T, F = x.shape
     u = params.units
     order = np.r_[0:2 * u, 3 * u:4 * u, 2 * u:3 * u]  # i, f, o, c
