@@ -8,7 +8,7 @@ explorer times its own handler (``lastUpdateMs``: the LSTM recomputed over
 every step, then the whole canvas redrawn). Goal (issue: widgets): at most
 16 ms per update, one frame at 60 Hz.
 
-Explorers: the cell explorer (60 steps, all twelve sliders), a gate
+Explorers: the cell explorer (40 steps, all twelve sliders), a gate
 explorer (the forget gate's three) and the model explorer on a model of
 the book's forecaster's shape (8 units, 4 inputs, 5 steps, 4 outputs).
 """
@@ -55,9 +55,9 @@ def pages():
     network = book_shaped_network(np.random.default_rng(5))
     x = np.random.default_rng(6).normal(size=(5, 4))
     return [
-        ("cell explorer, 60 steps",
+        (f"cell explorer, {explorer.STEPS} steps",
          explorer.cell_config(latch["weights"], input=latch["input"])),
-        ("gate explorer (f), 60 steps",
+        (f"gate explorer (f), {explorer.STEPS} steps",
          explorer.cell_config(latch["weights"], input="weather",
                               sliders=("W_f", "U_f", "b_f"),
                               presets=False, focus="f")),

@@ -33,11 +33,11 @@ WEIGHTS = tuple(f"{m}_{g}" for g in GATES for m in ("W", "U", "b"))
 WEIGHT_RANGE = (-20.0, 20.0)
 WEIGHT_STEP = 0.1
 #: Length of every input sequence the explorers offer.
-STEPS = 60
+STEPS = 40
 #: The input sequences to choose from (see ``input_sequence``).
 INPUTS = ("step", "pulse", "pulses", "sine", "weather")
 #: Steps at which the "pulses" input is 1.
-PULSE_TIMES = (5, 20, 35, 50)
+PULSE_TIMES = (5, 15, 25, 35)
 
 _ZERO = dict.fromkeys(WEIGHTS, 0.0)
 
@@ -81,7 +81,7 @@ def input_sequence(name, steps=STEPS):
     """One of the explorers' input sequences x_t, t = 0 .. steps - 1.
 
     ``"step"``: 0, then 1 from t = 10; ``"pulse"``: 1 at t = 5 only;
-    ``"pulses"``: 1 at t = 5, 20, 35, 50; ``"sine"``: sin(2 pi t / 20);
+    ``"pulses"``: 1 at t = 5, 15, 25, 35; ``"sine"``: sin(2 pi t / 20);
     ``"weather"``: the daily maximum temperature from 1 January 2015,
     standardized with the training years' mean and spread.
 
