@@ -4,6 +4,7 @@ One build serves every test here: the session fixture ``book`` in
 conftest.py, shared with the browser and reproducibility tests.
 """
 
+import json
 import re
 import shutil
 from html import unescape as html_unescape
@@ -54,6 +55,32 @@ def test_no_page_shows_an_error(book):
         assert "output traceback" not in text, page
         assert "output error" not in text, page
         assert "output stderr" not in text, page
+
+
+# What log noise and warnings look like when they reach an output.
+NOISE = re.compile(r"Warning\b|WARNING|oneDNN|absl::|cuda|I0000|E0000|"
+                   r"tensorflow/core")
+
+
+def test_no_output_shows_a_warning_or_log_noise(book):
+    """Every output the pages show (the executed notebooks' text, which
+    the pages render) is free of warnings and TensorFlow's log lines."""
+    executed = book["html"].parent / "jupyter_execute"
+    notebooks = sorted(executed.rglob("*.ipynb"))
+    assert len(notebooks) >= 10
+    found = []
+    for path in notebooks:
+        for cell in json.loads(path.read_text())["cells"]:
+            for output in cell.get("outputs", []):
+                texts = [output.get("text", "")]
+                texts += [output.get("data", {}).get(kind, "")
+                          for kind in ("text/plain", "text/html",
+                                       "text/markdown")]
+                for text in texts:
+                    text = "".join(text) if isinstance(text, list) else text
+                    if NOISE.search(text):
+                        found.append((path.name, NOISE.search(text)[0]))
+    assert found == []
 
 
 def test_no_page_loads_javascript_or_css_from_another_site(book):
