@@ -14,21 +14,17 @@ the book's forecaster's shape (8 units, 4 inputs, 5 steps, 4 outputs).
 """
 
 import statistics
-import sys
 from pathlib import Path
 
 import numpy as np
 
 from lstmref import explorer
 
+from attribution_cost import book_shaped_network
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from attribution_cost import book_shaped_network  # noqa: E402
 
 TITLE = "Live explorers in Chromium: time per slider move"
-#: run.py prints no CPU line for this section: Chromium's own processes
-#: would count as "other processes".
-REPORTS_CPU = True
 MOVES = 200
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",

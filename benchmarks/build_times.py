@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import cpu_snapshot, describe
+from machine import cpu_snapshot, describe, others_share
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,31 +28,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
 
 
-def snapshot():
-    """(wall seconds, CPU seconds of every process, of this process and
-    the builds it ran): the build and its kernels are not "others"."""
-    wall, busy, _ = cpu_snapshot()
-    times = os.times()
-    return wall, busy, (times.user + times.system + times.children_user
-                        + times.children_system)
-
-
-def others_share(since):
-    """Share of the machine's CPU that processes other than this one and
-    its builds used since ``snapshot()`` returned ``since``; None where
-    /proc/stat is missing."""
-    wall0, busy0, ours0 = since
-    wall, busy, ours = snapshot()
-    if busy is None or busy0 is None or wall <= wall0:
-        return None
-    others = (busy - busy0) - (ours - ours0)
-    return max(0.0, others / ((wall - wall0) * os.cpu_count()))
-
-
 TITLE = "Building the book"
-#: run.py prints no CPU line of its own: the builds' kernels are child
-#: processes, which its count would take for other processes.
-REPORTS_CPU = True
 
 
 def build(out):
@@ -94,11 +70,11 @@ def build_times():
     """
     subprocess.run(["make", "-s", "vendor"], cwd=ROOT, check=True)
     with tempfile.TemporaryDirectory(prefix="lstmref-build-") as out:
-        start = snapshot()
+        start = cpu_snapshot()
         clean = build(out)
         clean_others = others_share(start)
         chapters = read_table(Path(out) / "_build" / "exec_times.txt")
-        start = snapshot()
+        start = cpu_snapshot()
         rebuild = build(out)
         rebuild_others = others_share(start)
     return {"clean": clean, "clean_others": clean_others,

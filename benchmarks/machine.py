@@ -92,6 +92,8 @@ def describe():
 def cpu_snapshot():
     """(wall seconds, CPU seconds of every process, of this process).
 
+    "This process" includes the children it has run to the end (a book
+    build and its kernels, Chromium), which are not "other processes".
     Pass it to ``others_share`` later. The machine-wide figure comes from
     /proc/stat (Linux); elsewhere it is None.
     """
@@ -103,7 +105,9 @@ def cpu_snapshot():
     except (OSError, ValueError, IndexError):
         busy = None
     own = os.times()
-    return time.perf_counter(), busy, own.user + own.system
+    return time.perf_counter(), busy, (own.user + own.system
+                                       + own.children_user
+                                       + own.children_system)
 
 
 def others_share(since):

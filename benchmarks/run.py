@@ -36,8 +36,6 @@ def main():
         print(f"## {section.TITLE}")
         print()
         print(section.table(rows))
-        if getattr(section, "REPORTS_CPU", False):
-            continue
         print(f"\n{cpu_snapshot()[0] - start[0]:.0f} s; other processes "
               "used " + ("?" if others is None else f"{others:.0%}")
               + " of the CPU meanwhile (above a few % the times are "
