@@ -29,13 +29,14 @@ Run ``python benchmarks/lstm_speed.py`` alone or ``benchmarks/run.py``.
 """
 
 import os
+import sys
 import time
 
 import numpy as np
 
 import lstmref
 from lstmref.activations import sigmoid
-from machine import cpu_snapshot, describe, others_share
+from machine import cpu_snapshot, others_share
 
 # Keras is imported inside the functions that need it; before that: no
 # TensorFlow C++ log lines, the CPU only.
@@ -43,7 +44,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
 
-__all__ = ["SIZES", "ATOL", "run", "table", "main"]
+__all__ = ["SIZES", "ATOL", "run", "table"]
 
 TITLE = "LSTM forward pass, float32"
 
@@ -201,13 +202,6 @@ def table(rows):
     return "\n".join(lines)
 
 
-def main():
-    print(describe())
-    print()
-    print(f"## {TITLE}")
-    print()
-    print(table(run()))
-
-
 if __name__ == "__main__":
-    main()
+    from run import report  # this section alone, as run.py reports it
+    report([sys.modules[__name__]])

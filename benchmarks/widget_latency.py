@@ -19,19 +19,21 @@ Run ``python benchmarks/widget_latency.py``.
 """
 
 import os
+import sys
 import time
 
 import numpy as np
 
 import lstmref
 from lstmref import widgets
-from machine import cpu_snapshot, describe, others_share
+from machine import cpu_snapshot, others_share
 
-# Nothing here needs Keras; describe() imports it to name its version.
+# Nothing here needs Keras; run.report's describe() imports it to name
+# its version.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
 
-__all__ = ["kernel_latency", "run", "table", "main"]
+__all__ = ["kernel_latency", "run", "table"]
 
 TITLE = "Jupyter explorers: kernel time per slider change"
 
@@ -133,13 +135,6 @@ def table(rows):
     return "\n".join(lines)
 
 
-def main():
-    print(describe())
-    print()
-    print(f"## {TITLE}")
-    print()
-    print(table(run()))
-
-
 if __name__ == "__main__":
-    main()
+    from run import report  # this section alone, as run.py reports it
+    report([sys.modules[__name__]])
