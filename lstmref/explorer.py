@@ -97,8 +97,8 @@ def input_sequence(name, steps=STEPS):
     t = np.arange(steps)
     if name == "step":
         return (t >= 10).astype(np.float64)
-    if name == "pulse":
-        return (t == 5).astype(np.float64)
+    if name == "pulse":  # the first of the pulses
+        return (t == PULSE_TIMES[0]).astype(np.float64)
     if name == "pulses":
         return np.isin(t, PULSE_TIMES).astype(np.float64)
     if name == "sine":
