@@ -11,9 +11,10 @@ every step, then the whole canvas redrawn). Goal (issue: widgets): at most
 run.py's line on other processes' CPU share counts Chromium's own
 processes among them, so it reads high for this section.
 
-Explorers: the cell explorer (40 steps, all twelve sliders), a gate
-explorer (the forget gate's three) and the model explorer on a model of
-the book's forecaster's shape (8 units, 4 inputs, 5 steps, 4 outputs).
+Explorers: the cell explorer (``explorer.STEPS`` steps, all twelve
+sliders), a gate explorer (the forget gate's three) and the model
+explorer on a model of the book's forecaster's shape (8 units, 4 inputs,
+5 steps, 4 outputs).
 """
 
 import statistics

@@ -15,6 +15,7 @@ with scalars, since the cell has one input and one unit.
 """
 
 import json
+import math
 
 import numpy as np
 
@@ -33,11 +34,11 @@ WEIGHTS = tuple(f"{m}_{g}" for g in GATES for m in ("W", "U", "b"))
 WEIGHT_RANGE = (-20.0, 20.0)
 WEIGHT_STEP = 0.1
 #: Length of every input sequence the explorers offer.
-STEPS = 40
+STEPS = 30
 #: The input sequences to choose from (see ``input_sequence``).
 INPUTS = ("step", "pulse", "pulses", "sine", "weather")
 #: Steps at which the "pulses" input is 1.
-PULSE_TIMES = (5, 15, 25, 35)
+PULSE_TIMES = (5, 12, 19, 26)
 
 _ZERO = dict.fromkeys(WEIGHTS, 0.0)
 
@@ -81,7 +82,7 @@ def input_sequence(name, steps=STEPS):
     """One of the explorers' input sequences x_t, t = 0 .. steps - 1.
 
     ``"step"``: 0, then 1 from t = 10; ``"pulse"``: 1 at t = 5 only;
-    ``"pulses"``: 1 at t = 5, 15, 25, 35; ``"sine"``: sin(2 pi t / 20);
+    ``"pulses"``: 1 at t = 5, 12, 19, 26; ``"sine"``: sin(2 pi t / 20);
     ``"weather"``: the daily maximum temperature from 1 January 2015,
     standardized with the training years' mean and spread.
 
@@ -124,13 +125,22 @@ def check_weights(weights, argument="weights"):
                          f"expected names from {list(WEIGHTS)}")
     checked = dict(_ZERO)
     for name, value in weights.items():
-        if isinstance(value, bool) or not isinstance(
-                value, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(value):
+        if not _is_finite_real(value):
             raise ValueError(f"{argument}: {name} must be a finite real "
                              f"number, got {value!r}")
         checked[name] = float(value)
     return checked
+
+
+def _is_finite_real(value):
+    """True for a finite int or float (Python's or NumPy's), not a bool."""
+    if isinstance(value, bool) or not isinstance(
+            value, (int, float, np.integer, np.floating)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for any float
+        return False
 
 
 def cell_params(weights, *, activation="tanh",

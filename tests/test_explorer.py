@@ -205,6 +205,7 @@ def test_check_weights_fills_missing_names_with_zero():
     ({"b_i": np.inf}, ValueError, r"weights: b_i must be a finite"),
     ({"b_i": True}, ValueError, r"weights: b_i must be a finite"),
     ({"b_i": "1"}, ValueError, r"weights: b_i must be a finite"),
+    ({"b_i": 10 ** 400}, ValueError, r"weights: b_i must be a finite"),
 ])
 def test_check_weights_refuses_with_the_argument_named(bad, error, message):
     with pytest.raises(error, match=message):
