@@ -127,8 +127,9 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
     Each step is one matrix product, z = [h_{t-1}, x_t, 1] [U; W; b]
     (``_stacked_weights``), then the activations in place, in arrays
     allocated once: for small cells the time goes to NumPy's overhead per
-    call, not to arithmetic, so the loop makes as few calls as it can. The gate columns are reordered to i, f, o, c so that
-    one call applies sigma to the three gates at once.
+    call, not to arithmetic, so the loop makes as few calls as it can.
+    The gate columns are reordered to i, f, o, c so that one call applies
+    sigma to the three gates at once.
     """
     get_activation(params.recurrent_activation, "recurrent_activation")
     get_activation(params.activation)
