@@ -15,10 +15,10 @@ with scalars, since the cell has one input and one unit.
 """
 
 import json
-import math
 
 import numpy as np
 
+from ._checks import check_real
 from .activations import get_activation
 from .layer import trace
 from .params import GATES, LSTMParams
@@ -125,22 +125,8 @@ def check_weights(weights, argument="weights"):
                          f"expected names from {list(WEIGHTS)}")
     checked = dict(_ZERO)
     for name, value in weights.items():
-        if not _is_finite_real(value):
-            raise ValueError(f"{argument}: {name} must be a finite real "
-                             f"number, got {value!r}")
-        checked[name] = float(value)
+        checked[name] = check_real(value, f"{argument}[{name!r}]")
     return checked
-
-
-def _is_finite_real(value):
-    """True for a finite int or float (Python's or NumPy's), not a bool."""
-    if isinstance(value, bool) or not isinstance(
-            value, (int, float, np.integer, np.floating)):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int too large for any float
-        return False
 
 
 def cell_params(weights, *, activation="tanh",

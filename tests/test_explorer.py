@@ -201,11 +201,16 @@ def test_check_weights_fills_missing_names_with_zero():
 @pytest.mark.parametrize("bad, error, message", [
     ([1.0], TypeError, r"weights: expected a dict of weights named"),
     ({"W_x": 1.0}, ValueError, r"weights: unknown weight names \['W_x'\]"),
-    ({"b_i": float("nan")}, ValueError, r"weights: b_i must be a finite"),
-    ({"b_i": np.inf}, ValueError, r"weights: b_i must be a finite"),
-    ({"b_i": True}, ValueError, r"weights: b_i must be a finite"),
-    ({"b_i": "1"}, ValueError, r"weights: b_i must be a finite"),
-    ({"b_i": 10 ** 400}, ValueError, r"weights: b_i must be a finite"),
+    ({"b_i": float("nan")}, ValueError,
+     r"weights\['b_i'\]: expected a finite number, got nan"),
+    ({"b_i": np.inf}, ValueError,
+     r"weights\['b_i'\]: expected a finite number, got inf"),
+    ({"b_i": True}, TypeError,
+     r"weights\['b_i'\]: expected a real number, got bool True"),
+    ({"b_i": "1"}, TypeError,
+     r"weights\['b_i'\]: expected a real number, got str '1'"),
+    ({"b_i": 10 ** 400}, TypeError,
+     r"weights\['b_i'\]: expected a real number, got int 1000"),
 ])
 def test_check_weights_refuses_with_the_argument_named(bad, error, message):
     with pytest.raises(error, match=message):

@@ -161,7 +161,7 @@ def test_weights_hold_no_time_axis():
 
 
 def test_core_imports_only_numpy():
-    code = ("import sys, lstmref; "
+    code = ("import sys, lstmref, lstmref.explorer; "
             "bad = [m for m in ('tensorflow', 'keras', 'torch', 'matplotlib',"
             " 'ipywidgets', 'scipy', 'pandas') if m in sys.modules]; "
             "print(bad)")
