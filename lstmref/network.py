@@ -15,8 +15,8 @@ import numpy as np
 from ._checks import as_float_array, check_shape
 from .activations import get_activation
 from .convert import from_keras, identify_activation
-from .layer import lstm
-from .params import LSTMParams
+from .layer import _last_output, lstm
+from .params import LSTMParams, check_params
 
 __all__ = ["Network", "from_keras_model"]
 
@@ -36,9 +36,7 @@ class Network:
     go_backwards: bool = False
 
     def __post_init__(self):
-        if not isinstance(self.params, LSTMParams):
-            raise TypeError("params: expected an LSTMParams, got "
-                            f"{type(self.params).__name__}")
+        check_params(self.params)
         D = as_float_array(self.dense_kernel, "dense_kernel")
         if D.ndim != 2 or D.shape[0] != self.params.units:
             raise ValueError(
@@ -60,6 +58,12 @@ class Network:
         """x (batch, T, input_dim) -> y (batch, n_out)."""
         h = lstm(x, self.params, go_backwards=self.go_backwards)
         return self.head(h)
+
+    def _forward(self, x):
+        """``predict`` of windows already checked (float, finite, (batch,
+        T, input_dim)): the attribution methods call it on many windows
+        made from checked ones."""
+        return self.head(_last_output(x, self.params, self.go_backwards))
 
     def head(self, h):
         """The Dense layer alone: h (batch, units) -> y (batch, n_out)."""
