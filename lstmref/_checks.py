@@ -66,11 +66,21 @@ def check_shape(array, shape, argument, meaning=""):
         )
 
 
+def first_index(bad):
+    """The index of the first True of a bool array, as a tuple of ints.
+
+    The place an error message names: ``bad`` (any shape) -> ``(k0, k1,
+    ...)`` in C order, or None when nothing is True.
+    """
+    found = np.argwhere(bad)
+    return tuple(int(k) for k in found[0]) if found.size else None
+
+
 def check_finite(array, argument):
     """Raise if ``array`` holds NaN or infinity, naming the first place."""
     bad = ~np.isfinite(array)
     if bad.any():
-        where = tuple(int(k) for k in np.argwhere(bad)[0])
+        where = first_index(bad)
         raise ValueError(
             f"{argument}: expected finite numbers, got {array[where]} at "
             f"index {where} ({int(bad.sum())} non-finite value(s) in all)"

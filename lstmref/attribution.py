@@ -19,9 +19,9 @@ import numpy as np
 
 from ._checks import as_float_array, check_finite, check_flag
 from .activations import get_activation
-from . import gate_reading
-from .grad import _check_output, input_gradient
-from .layer import trace as run_trace
+from .gate_reading import memory_horizon, saturation_by_gate
+from .grad import _check_output, _input_gradient
+from .layer import _arrange, _trace
 
 __all__ = ["integrated_gradients", "occlusion", "shapley_steps",
            "contextual_decomposition", "lrp", "memory_horizon",
@@ -31,8 +31,10 @@ MAX_SHAPLEY_STEPS = 14
 
 
 def _inputs(net, x, baseline):
-    """Check x and baseline; return both as float arrays (batch, T, F)."""
-    _check_output(net, 0)
+    """Check x and baseline; return both as float arrays (batch, T, F).
+
+    ``net`` must have been checked already (``_check_output``).
+    """
     x = as_float_array(x, "x")
     if x.ndim != 3 or x.shape[2] != net.params.input_dim or 0 in x.shape:
         raise ValueError(
@@ -95,7 +97,7 @@ def integrated_gradients(net, x, baseline=None, output=0, n_steps=32,
             f"n_steps: expected an integer >= 2, got {n_steps!r}")
     alphas, weights = _rule(method, int(n_steps))
     path = base[None] + alphas[:, None, None, None] * (x - base)[None]
-    grads = input_gradient(net, path.reshape(-1, *x.shape[1:]), output)
+    grads = _input_gradient(net, path.reshape(-1, *x.shape[1:]), output)
     grads = grads.reshape(len(alphas), *x.shape)  # (n, batch, T, F)
     return (x - base) * np.tensordot(weights, grads, axes=1)
 
@@ -112,8 +114,8 @@ def occlusion(net, x, baseline=None, output=0):
     occluded = np.repeat(x[None], T, axis=0)  # (T, batch, T, F)
     steps = np.arange(T)
     occluded[steps, :, steps] = base.transpose(1, 0, 2)
-    f_x = net.predict(x)[:, output]
-    f_occ = net.predict(occluded.reshape(T * batch, T, F))[:, output]
+    f_x = net._forward(x)[:, output]
+    f_occ = net._forward(occluded.reshape(T * batch, T, F))[:, output]
     return f_x[:, None] - f_occ.reshape(T, batch).T
 
 
@@ -136,7 +138,7 @@ def shapley_steps(net, x, baseline=None, output=0):
     members = (coalitions[:, None] >> np.arange(T)) & 1  # (2^T, T)
     windows = np.where(members[:, None, :, None].astype(bool), x[None],
                        base[None])  # (2^T, batch, T, F)
-    v = net.predict(windows.reshape(-1, T, F))[:, output]
+    v = net._forward(windows.reshape(-1, T, F))[:, output]
     v = v.reshape(2 ** T, batch)
     size = members.sum(axis=1)
     factorial = np.cumprod(np.r_[1, np.arange(1, T + 1)]).astype(float)
@@ -276,12 +278,12 @@ def lrp(net, x, output=0, eps=1e-3, bias_factor=1.0,
         raise ValueError(f"eps: expected a finite number >= 0, got {eps}")
     p = net.params
     u = p.units
-    tr = run_trace(x, p, go_backwards=net.go_backwards)
+    tr = _trace(*_arrange(x, p, go_backwards=net.go_backwards))
     xs = x[:, ::-1] if net.go_backwards else x
     batch, T, F = xs.shape
     d = np.zeros(1) if net.dense_bias is None else \
         net.dense_bias[output:output + 1]
-    y = net.predict(x)[:, output:output + 1]
+    y = net._forward(x)[:, output:output + 1]
     r_h = _lrp_linear(tr.h[:, -1], net.dense_kernel[:, output:output + 1],
                       d, y, eps, bias_factor)
     r_c = np.zeros((batch, u))
@@ -306,32 +308,6 @@ def lrp(net, x, output=0, eps=1e-3, bias_factor=1.0,
     return (r_x, r_h, r_c) if with_initial_state else r_x
 
 
-def memory_horizon(trace):
-    """How much of each step's cell state survives to the last step.
-
-    retention[b, t, j] = prod_{s = t+1}^{T-1} f[b, s, j]: the factor by
-    which the forget gates alone scale what cell j held after step t by
-    the end (1 at the last step; masked steps carry c over, so count as
-    f = 1). With the input gate shut this is exactly d c_T / d c_t.
-    Also each unit's time constant tau = 1 / (1 - mean f)
-    (``gate_reading.time_constants``).
-
-    Returns ``(retention, tau)``: (batch, T, units) and (units,).
-    """
-    f = np.where(trace.mask[..., None], trace.f, 1.0)
-    # reversed cumulative product of f over the later steps
-    later = np.concatenate([f[:, 1:], np.ones_like(f[:, :1])], axis=1)
-    retention = np.cumprod(later[:, ::-1], axis=1)[:, ::-1]
-    return retention, gate_reading.time_constants(trace)
-
-
-def saturation(trace, low=0.1, high=0.9):
-    """Left- and right-saturated fractions of the gates i, f and o.
-
-    Karpathy, Johnson and Fei-Fei (2015): a gate below 0.1 is nearly shut
-    (left-saturated), above 0.9 nearly open (right-saturated). Returns
-    ``{"i": (left, right), "f": ..., "o": ...}``, each array (units,),
-    over the steps that were used (``gate_reading.saturation``).
-    """
-    return {gate: gate_reading.saturation(trace, gate, low, high)
-            for gate in gate_reading.SATURATION_GATES}
+#: Moved to ``gate_reading`` (they read gates, not attributions); the old
+#: names stay importable from here.
+saturation = saturation_by_gate

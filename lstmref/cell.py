@@ -8,7 +8,7 @@ sigma is the recurrent activation (default sigmoid) and phi the activation
 
 from ._checks import as_float_array, check_rank, check_shape
 from .activations import get_activation
-from .params import LSTMParams
+from .params import check_params
 
 __all__ = ["preactivations", "gates", "step"]
 
@@ -34,7 +34,7 @@ def gates(z, params):
 
     Returns ``(i, f, c_tilde, o)``, each (..., units).
     """
-    _check_params(params)
+    check_params(params)
     z = as_float_array(z, "z")
     if z.ndim == 0 or z.shape[-1] != 4 * params.units:
         raise ValueError(
@@ -66,15 +66,9 @@ def step(x_t, h, c, params):
     return h_t, c_t
 
 
-def _check_params(params):
-    if not isinstance(params, LSTMParams):
-        raise TypeError(
-            f"params: expected an LSTMParams, got {type(params).__name__}")
-
-
 def _check_step(params, **arrays):
     """Check one step's arrays: x_t (batch, F), h and c (batch, units)."""
-    _check_params(params)
+    check_params(params)
     checked = {name: as_float_array(a, name) for name, a in arrays.items()}
     x_t = checked["x_t"]
     check_rank(x_t, 2, "x_t", "(batch, input_dim)")

@@ -12,6 +12,8 @@ n = the number of used steps and g the gate's values there:
   "Visualizing and understanding recurrent networks".
 * ``time_constants``: tau = 1 / (1 - mean f), the number of steps over
   which the forget gate keeps a cell's memory (see the function).
+* ``memory_horizon``: per window, how much of each step's cell state the
+  later forget gates leave by the last step.
 
 Only NumPy is needed.
 """
@@ -21,8 +23,8 @@ import numpy as np
 from ._checks import check_real
 from .layer import Trace
 
-__all__ = ["SATURATION_GATES", "gate_values", "mean_gate", "saturation",
-           "time_constants"]
+__all__ = ["SATURATION_GATES", "gate_values", "mean_gate", "memory_horizon",
+           "saturation", "saturation_by_gate", "time_constants"]
 
 #: The gates whose values lie in [0, 1] and can saturate: input, forget,
 #: output. (The candidate c_tilde lies in (-1, 1) and is not a gate.)
@@ -100,3 +102,39 @@ def time_constants(trace):
     tau = np.full(keep.shape, np.inf)
     np.divide(1.0, keep, out=tau, where=keep > 0)
     return tau
+
+
+def saturation_by_gate(trace, low=0.1, high=0.9):
+    """``saturation`` of each of the gates i, f and o.
+
+    Returns ``{"i": (left, right), "f": ..., "o": ...}``, each array
+    (units,), over the steps that were used.
+    """
+    return {gate: saturation(trace, gate, low, high)
+            for gate in SATURATION_GATES}
+
+
+def memory_horizon(trace):
+    """How much of each step's cell state survives to the last step.
+
+    retention[b, t, j] = prod_{s = t+1}^{T-1} f[b, s, j]: the factor by
+    which the forget gates alone scale what cell j held after step t by
+    the end (1 at the last step; masked steps carry c over, so count as
+    f = 1). With the input gate shut, c_T = c_t * retention exactly. It is
+    the derivative d c_T / d c_t only if, besides, no later forget gate
+    depends on c_t: with U_f != 0 each f_s reads h_{s-1}, which depends on
+    c_t, and the derivative has further terms.
+    Also each unit's time constant tau = 1 / (1 - mean f)
+    (``time_constants``).
+
+    Returns ``(retention, tau)``: (batch, T, units) and (units,).
+    """
+    if not isinstance(trace, Trace):
+        raise TypeError(
+            "trace: expected a Trace (from lstmref.trace), got "
+            f"{type(trace).__name__}")
+    f = np.where(trace.mask[..., None], trace.f, 1.0)
+    # reversed cumulative product of f over the later steps
+    later = np.concatenate([f[:, 1:], np.ones_like(f[:, :1])], axis=1)
+    retention = np.cumprod(later[:, ::-1], axis=1)[:, ::-1]
+    return retention, time_constants(trace)

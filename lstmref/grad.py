@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import as_float_array, check_shape
 from .activations import get_activation
-from .layer import _prepare, trace as run_trace
+from .layer import _arrange, _prepare, _trace, check_windows
 
 __all__ = ["DERIVATIVES", "Gradients", "backward", "input_gradient"]
 
@@ -95,12 +96,31 @@ def backward(x, params, dh_T=None, dc_T=None, *, dh=None,
         dx_t = dz W^T
         dh_{t-1} = dz U^T + (1 - m) dh_t,  dc_{t-1} = dc_new f + (1 - m) dc_t
     """
+    xs, p, h0, c0, mask = _prepare(x, params, initial_state, mask,
+                                   go_backwards)
+    batch, T, _ = xs.shape
+    u = p.units
+    dh_T, dc_T = (None if d is None else _check_gradient(
+        d, name, (batch, u), "(batch, units)")
+        for d, name in ((dh_T, "dh_T"), (dc_T, "dc_T")))
+    if dh is not None:
+        dh = _check_gradient(dh, "dh", (batch, T, u), "(batch, T, units)")
     if tr is None:
-        tr = run_trace(x, params, initial_state=initial_state, mask=mask,
-                       go_backwards=go_backwards)
-    xs, _, _, _ = _prepare(x, params, initial_state, mask, go_backwards)
+        tr = _trace(xs, p, h0, c0, mask)
+    return _backward(xs, p, tr, dh_T, dc_T, dh, go_backwards)
+
+
+def _check_gradient(d, argument, shape, meaning):
+    """A gradient argument as a float array of the expected shape."""
+    d = as_float_array(d, argument)
+    check_shape(d, shape, argument, meaning)
+    return d
+
+
+def _backward(xs, p, tr, dh_T, dc_T, dh, go_backwards):
+    """``backward`` of checked arguments: xs (batch, T, F) in processing
+    order and p in its float type, as ``_prepare`` returns them."""
     dtype = xs.dtype
-    p = params.astype(dtype) if params.dtype != dtype else params
     batch, T, F = xs.shape
     u = p.units
     phi = get_activation(p.activation)
@@ -157,15 +177,20 @@ def input_gradient(net, x, output=0):
     x (batch, T, input_dim) -> (batch, T, input_dim).
     """
     output = _check_output(net, output)
-    tr = run_trace(x, net.params, go_backwards=net.go_backwards)
+    return _input_gradient(net, check_windows(x, net.params), output)
+
+
+def _input_gradient(net, x, output):
+    """``input_gradient`` of checked windows x and output index."""
+    xs, p, h0, c0, _ = _arrange(x, net.params, go_backwards=net.go_backwards)
+    tr = _trace(xs, p, h0, c0, None)
     a = tr.h[:, -1] @ net.dense_kernel
     if net.dense_bias is not None:
         a = a + net.dense_bias
     y = get_activation(net.dense_activation)(a)
     slope = DERIVATIVES[net.dense_activation](a, y)[:, output]  # (batch,)
     dh_T = slope[:, None] * net.dense_kernel[:, output][None, :]
-    return backward(x, net.params, dh_T, go_backwards=net.go_backwards,
-                    tr=tr).x
+    return _backward(xs, p, tr, dh_T, None, None, net.go_backwards).x
 
 
 def _check_output(net, output):

@@ -11,11 +11,33 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import (as_float_array, check_finite, check_flag, check_rank,
-                      check_shape, to_numpy)
+                      check_shape, first_index, to_numpy)
 from .activations import IN_PLACE, get_activation
-from .params import LSTMParams
+from .params import GATES, check_params
 
 __all__ = ["lstm", "trace", "Trace"]
+
+#: The gate order of the time loop's columns. Keras packs the gates as
+#: ``GATES`` = i, f, c, o; the loop puts the three sigma gates side by side,
+#: so that one call applies sigma to all of them, and the candidate last.
+#: ``_scan_columns`` goes from Keras's order to this one, ``_gate_block``
+#: reads a gate back out of the loop's columns by its name.
+SCAN_ORDER = ("i", "f", "o", "c")
+
+
+def _scan_columns(u):
+    """Keras's column of each loop column: packed[..., cols] is in
+    ``SCAN_ORDER``. (4 * u,) ints."""
+    return np.concatenate([np.arange(GATES.index(g) * u,
+                                     (GATES.index(g) + 1) * u)
+                           for g in SCAN_ORDER])
+
+
+def _gate_block(a, gate, u):
+    """Gate ``gate``'s u columns of ``a`` (..., 4u) in the loop's order,
+    as a contiguous array (..., u): the inverse of ``_scan_columns``."""
+    k = SCAN_ORDER.index(gate)
+    return np.ascontiguousarray(a[..., k * u:(k + 1) * u])
 
 
 def lstm(x, params, *, initial_state=None, mask=None, return_sequences=False,
@@ -51,7 +73,8 @@ def lstm(x, params, *, initial_state=None, mask=None, return_sequences=False,
                        ("return_state", return_state),
                        ("zero_output_for_mask", zero_output_for_mask)):
         check_flag(flag, name)
-    x, h, c, mask = _prepare(x, params, initial_state, mask, go_backwards)
+    x, params, h, c, mask = _prepare(x, params, initial_state, mask,
+                                     go_backwards)
     outputs, h, c = _scan(x, params, h, c, mask, zero_output_for_mask,
                           record=None, keep_outputs=return_sequences)
     output = outputs if return_sequences else outputs[:, -1]
@@ -90,26 +113,43 @@ def trace(x, params, *, initial_state=None, mask=None, go_backwards=False):
     arrays ``i, f, c_tilde, o, c, h, z_i, z_f, z_c, z_o`` are each
     (batch, T, units).
     """
-    x, h, c, mask = _prepare(x, params, initial_state, mask, go_backwards)
-    h0, c0 = h.copy(), c.copy()  # _scan overwrites h and c
+    return _trace(*_prepare(x, params, initial_state, mask, go_backwards))
+
+
+def _trace(x, params, h0, c0, mask):
+    """``trace`` of arguments that ``_prepare`` (or ``_arrange``) returned.
+
+    No checks: the public functions make them once, at the door.
+    """
     batch, T, _ = x.shape
     u = params.units
     record = {"z": np.empty((batch, T, 4 * u), x.dtype),
               "gates": np.empty((batch, T, 4 * u), x.dtype),
               "c": np.empty((batch, T, u), x.dtype),
               "h": np.empty((batch, T, u), x.dtype)}
-    _scan(x, params, h, c, mask, False, record=record, keep_outputs=False)
-    z, gates = record["z"], record["gates"]  # columns i, f, o, c
-
-    def block(a, k):  # the k-th block of u columns, contiguous
-        return np.ascontiguousarray(a[..., k * u:(k + 1) * u])
-
+    # copies of the states: _scan overwrites the ones it is given
+    _scan(x, params, h0.copy(), c0.copy(), mask, False, record=record,
+          keep_outputs=False)
+    z, gates = record["z"], record["gates"]  # columns in SCAN_ORDER
     used = np.ones((batch, T), bool) if mask is None else mask.copy()
-    return Trace(i=block(gates, 0), f=block(gates, 1),
-                 c_tilde=block(gates, 3), o=block(gates, 2),
-                 c=record["c"], h=record["h"], z_i=block(z, 0),
-                 z_f=block(z, 1), z_c=block(z, 3), z_o=block(z, 2),
-                 mask=used, h0=h0, c0=c0)
+    return Trace(i=_gate_block(gates, "i", u), f=_gate_block(gates, "f", u),
+                 c_tilde=_gate_block(gates, "c", u),
+                 o=_gate_block(gates, "o", u), c=record["c"],
+                 h=record["h"], z_i=_gate_block(z, "i", u),
+                 z_f=_gate_block(z, "f", u), z_c=_gate_block(z, "c", u),
+                 z_o=_gate_block(z, "o", u), mask=used, h0=h0, c0=c0)
+
+
+def _last_output(x, params, go_backwards=False):
+    """h_T of checked windows x (batch, T, F), no mask: (batch, units).
+
+    What ``lstm`` returns with its default flags, without its checks; the
+    attribution methods run it on many windows built from checked ones.
+    """
+    x, params, h, c, _ = _arrange(x, params, go_backwards=go_backwards)
+    outputs, _, _ = _scan(x, params, h, c, None, False, record=None,
+                          keep_outputs=False)
+    return outputs[:, -1]
 
 
 def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
@@ -121,15 +161,16 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
     where outputs is (batch, T, units) if ``keep_outputs`` else (batch, 1,
     units), the last output. ``record``, if given, is a dict of arrays to
     fill: ``"z"`` and ``"gates"`` (batch, T, 4 * units), the
-    pre-activations and the gates in the loop's column order i, f, o, c,
-    and ``"c"``, ``"h"`` (batch, T, units).
+    pre-activations and the gates in the loop's column order
+    ``SCAN_ORDER`` (read them with ``_gate_block``), and ``"c"``, ``"h"``
+    (batch, T, units).
 
     Each step is one matrix product, z = [h_{t-1}, x_t, 1] [U; W; b]
     (``_stacked_weights``), then the activations in place, in arrays
     allocated once: for small cells the time goes to NumPy's overhead per
     call, not to arithmetic, so the loop makes as few calls as it can.
-    The gate columns are reordered to i, f, o, c so that one call applies
-    sigma to the three gates at once.
+    The gate columns are reordered to ``SCAN_ORDER`` (i, f, o, c) so that
+    one call applies sigma to the three gates at once.
     """
     get_activation(params.recurrent_activation, "recurrent_activation")
     get_activation(params.activation)
@@ -138,15 +179,15 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
     phi = IN_PLACE[params.activation]
     batch, T, F = x.shape
     u = params.units
-    order = np.r_[0:2 * u, 3 * u:4 * u, 2 * u:3 * u]  # i, f, o, c
-    weights = _stacked_weights(params, order)  # (u + F (+ 1), 4u)
+    weights = _stacked_weights(params, _scan_columns(u))  # (u+F(+1), 4u)
     hx = np.ones((batch, weights.shape[0]), x.dtype)  # [h_{t-1}, x_t, 1]
     h_prev, x_t = hx[:, :u], hx[:, u:u + F]
     h_prev[...] = h
     outputs = np.zeros((batch, T if keep_outputs else 1, u), x.dtype)
     z = np.empty((batch, 4 * u), x.dtype)  # pre-activations, then gates
-    i, f, o, c_tilde = (z[:, k * u:(k + 1) * u] for k in range(4))
-    i_f_o = z[:, :3 * u]  # the three sigma gates, side by side
+    block = {g: z[:, k * u:(k + 1) * u] for k, g in enumerate(SCAN_ORDER)}
+    i, f, c_tilde, o = (block[g] for g in GATES)  # views into z
+    i_f_o = z[:, :3 * u]  # the three sigma gates, first in SCAN_ORDER
     h_new, c_new, written = (np.empty_like(h) for _ in range(3))
     output = np.zeros_like(h)  # the previous output, for masks
     if record is not None:
@@ -163,7 +204,7 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
             sigma(i_f_o, out=i_f_o)  # i, f, o
             phi(c_tilde, out=c_tilde)
             if record is not None:
-                gates_seen[:, t] = z  # i, f, o, c_tilde
+                gates_seen[:, t] = z  # the gates, in SCAN_ORDER
             np.multiply(f, c, out=c_new)  # c_t = f * c_{t-1} + i * c~
             c_new += np.multiply(i, c_tilde, out=written)
             if mask is None:
@@ -209,45 +250,57 @@ def _stacked_weights(params, order):
 
 
 def _prepare(x, params, initial_state, mask, go_backwards):
-    """Check every argument and return ``(x, h0, c0, mask)``, ready to scan.
-
-    The common float type is float32 only if x, the weights and the states
-    are all float32, float64 otherwise. With ``go_backwards`` x and mask
-    are returned reversed in time.
-    """
-    if not isinstance(params, LSTMParams):
-        raise TypeError(
-            "params: expected an LSTMParams (build one with "
-            "LSTMParams(kernel, recurrent_kernel, bias) or from_keras), got "
-            f"{type(params).__name__}")
+    """Check every argument; return ``_arrange``'s ``(x, params, h0, c0,
+    mask)``, ready to scan."""
+    check_params(params)
     check_flag(go_backwards, "go_backwards")
-    x = as_float_array(x, "x")
-    check_rank(x, 3, "x", "(batch, T, input_dim)")
+    x = check_windows(x, params)
+    batch, T, _ = x.shape
+    states = _check_initial_state(initial_state, batch, params.units)
+    mask = _check_mask(mask, batch, T)
+    return _arrange(x, params, states, mask, go_backwards)
+
+
+def check_windows(x, params, argument="x"):
+    """Return x as a float array (batch, T, input_dim), or raise."""
+    x = as_float_array(x, argument)
+    check_rank(x, 3, argument, "(batch, T, input_dim)")
     batch, T, features = x.shape
     if batch == 0 or T == 0:
         raise ValueError(
-            "x: expected at least one sequence of at least one step, got "
-            f"shape {x.shape} (batch={batch}, T={T})")
+            f"{argument}: expected at least one sequence of at least one "
+            f"step, got shape {x.shape} (batch={batch}, T={T})")
     if features != params.input_dim:
         raise ValueError(
-            f"x: expected {params.input_dim} features on the last axis "
-            f"(the kernel has {params.input_dim} rows), got shape {x.shape}")
-    check_finite(x, "x")
-    states = _check_initial_state(initial_state, batch, params.units)
+            f"{argument}: expected {params.input_dim} features on the last "
+            f"axis (the kernel has {params.input_dim} rows), got shape "
+            f"{x.shape}")
+    check_finite(x, argument)
+    return x
+
+
+def _arrange(x, params, states=(), mask=None, go_backwards=False):
+    """Checked arguments in one float type and in processing order.
+
+    The common type is float32 only if x, the weights and the states are
+    all float32, float64 otherwise. ``states`` is ``[h0, c0]`` or empty
+    (zeros). With ``go_backwards`` x and mask are returned reversed in
+    time. Returns ``(x, params, h0, c0, mask)``.
+    """
     dtype = np.result_type(x, params.kernel, *states)
     x = x.astype(dtype, copy=False)
     if params.dtype != dtype:
         params = params.astype(dtype)
-    if states:
+    batch = x.shape[0]
+    if len(states):
         h0, c0 = (s.astype(dtype) for s in states)  # copies: never aliased
     else:
         h0 = np.zeros((batch, params.units), dtype)
         c0 = np.zeros((batch, params.units), dtype)
-    mask = _check_mask(mask, batch, T)
     if go_backwards:
         x = x[:, ::-1]
         mask = None if mask is None else mask[:, ::-1]
-    return x, h0, c0, mask
+    return x, params, h0, c0, mask
 
 
 def _check_initial_state(initial_state, batch, units):
@@ -288,9 +341,8 @@ def _check_mask(mask, batch, T):
         if array.dtype.kind not in "iu":
             raise TypeError(
                 f"mask: expected {expected}, got dtype {array.dtype}")
-        bad = (array != 0) & (array != 1)
-        if bad.any():
-            where = tuple(int(k) for k in np.argwhere(bad)[0])
+        where = first_index((array != 0) & (array != 1))
+        if where is not None:
             raise ValueError(
                 f"mask: expected only 0 and 1 (or True and False), got "
                 f"{array[where]} at index {where}")

@@ -18,7 +18,7 @@ import numpy as np
 from ._checks import as_float_array, check_finite, check_rank, check_shape
 from .activations import get_activation
 
-__all__ = ["GATES", "LSTMParams"]
+__all__ = ["GATES", "LSTMParams", "check_params"]
 
 #: The gate blocks along the last axis of Keras's packed arrays, in order:
 #: input gate, forget gate, candidate ("c~", PyTorch's g), output gate.
@@ -166,3 +166,16 @@ class LSTMParams:
                 f"use_bias={self.use_bias}, dtype={self.dtype}, "
                 f"activation={self.activation!r}, "
                 f"recurrent_activation={self.recurrent_activation!r})")
+
+
+def check_params(params, argument="params"):
+    """Raise unless ``params`` is an ``LSTMParams``: the one such check.
+
+    It lives beside the class rather than in ``_checks``, which this module
+    imports: the other way round would be an import cycle.
+    """
+    if not isinstance(params, LSTMParams):
+        raise TypeError(
+            f"{argument}: expected an LSTMParams (build one with "
+            "LSTMParams(kernel, recurrent_kernel, bias) or from_keras), got "
+            f"{type(params).__name__}")
