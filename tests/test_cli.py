@@ -321,7 +321,7 @@ def test_unexpected_exceptions_are_not_hidden(small, capsys, monkeypatch):
     def broken(*args):
         raise RuntimeError("a bug, not a user's mistake")
 
-    monkeypatch.setattr(cli, "step_importance", broken)
+    monkeypatch.setattr(cli.reporting, "step_importance", broken)
     with pytest.raises(RuntimeError, match="a bug"):
         cli.main(["explain", str(path), "--data",
                   str(path.parent / "x.npy")])

@@ -1,0 +1,109 @@
+"""``python -m lstmref explain``: what a saved model learned, step by step.
+
+::
+
+    python -m lstmref explain MODEL.keras --data X.npy|X.csv [--output k]
+        [--method {ig,occlusion,shapley,lrp,all} ...] [--plot out.png]
+        [--progress]
+
+reads a Keras ``Sequential`` LSTM -> Dense (-> Activation("linear")) with
+``from_keras_model`` and prints (a) which columns of ``kernel``,
+``recurrent_kernel`` and ``bias`` belong to the gates i, f, c, o, with the
+Frobenius norm of each block, and (b) how much forecast ``k`` owes to each
+past step, t-1 (the last) ... t-T (the first), by every chosen method of
+``lstmref.attribution`` (baseline: zeros).
+
+Keras is imported only to load the model, with safe mode on: a Lambda
+layer's code is refused, never run. matplotlib is imported only for
+``--plot``. A problem the user can fix (a path, a shape, a model of
+another form) exits with status 2 and one line on stderr.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from .reading import (UsageError, check_file, load_model, load_windows,
+                      one_line, read_network)
+from .reporting import (METHODS, check_plot_path, lag_table, per_lag,
+                        save_plot, skip_reason, weight_table)
+
+__all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse would print usage, then exit
+        raise UsageError(message)
+
+
+def build_parser():
+    """The argument parser: one command, ``explain``."""
+    parser = _Parser(prog="python -m lstmref",
+                     description="Read a saved Keras LSTM forecaster.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    explain = commands.add_parser(
+        "explain", help="weights by gate and importance of each past step")
+    explain.add_argument("model", help="a Keras 3 .keras file")
+    explain.add_argument(
+        "--data", required=True,
+        help=".npy of windows (batch, T, F) or one (T, F); or .csv of one "
+             "window, T rows x F numbers (a header line is allowed)")
+    explain.add_argument("--output", type=int, default=0, metavar="K",
+                         help="index of the forecast to explain (default 0)")
+    explain.add_argument(
+        "--method", nargs="+", action="extend", metavar="METHOD",
+        choices=[*METHODS, "all"],
+        help="one or more of ig, occlusion, shapley, lrp, all (default)")
+    explain.add_argument("--plot", help="save a bar chart (.png, .svg, .pdf)")
+    explain.add_argument("--progress", action="store_true",
+                         help="draw progress bars even if stderr is no TTY")
+    return parser
+
+
+def explain(args):
+    """The ``explain`` command: print the two tables, save the plot."""
+    if args.plot:
+        check_plot_path(args.plot)
+    check_file(Path(args.data), "data")  # before the slow Keras import
+    model = load_model(args.model)
+    net, steps = read_network(model, args.model)
+    if not 0 <= args.output < net.n_out:
+        raise UsageError(f"--output {args.output}: expected an index from 0 "
+                         f"to {net.n_out - 1} (the model has {net.n_out} "
+                         "outputs)")
+    x = load_windows(args.data, steps, net.params.input_dim)
+    batch, T, _ = x.shape
+    chosen = set(args.method or ["all"])
+    methods = [m for m in METHODS if "all" in chosen or m in chosen]
+    show = args.progress or sys.stderr.isatty()
+    print(weight_table(net.params, model.layers[0].name))
+    print()
+    print(f"Importance of each past step for output {args.output}: mean "
+          f"over {batch} window(s)\nof |attribution| (summed over features"
+          " for integrated_gradients and lrp);\nbaseline: zeros.")
+    columns, notes = {}, []
+    for method in methods:
+        reason = skip_reason(method, net, T)
+        if reason:
+            notes.append(f"{METHODS[method]}: skipped ({reason})")
+            continue
+        columns[METHODS[method]] = per_lag(method, net, x, args.output,
+                                           sys.stderr if show else None)
+    print(lag_table(columns, T))
+    for note in notes:
+        print(note)
+    if args.plot:
+        save_plot(args.plot, columns, args.output)
+        print(f"plot saved to {args.plot}")
+
+
+def main(argv=None):
+    """Run the command line; return the exit status (0, or 2 on an error
+    the user can fix, printed as one line starting with "error:")."""
+    try:
+        args = build_parser().parse_args(argv)
+        explain(args)
+    except UsageError as error:
+        print(f"error: {one_line(str(error))}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,164 @@
+"""Reading what ``explain`` is given: the model file and the windows.
+
+Every problem the user can fix raises ``UsageError`` with one line that
+names the file and says what was expected and what was found.
+"""
+
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .._checks import first_index
+from ..network import from_keras_model
+from ..quiet import quiet_stderr
+
+__all__ = ["UsageError", "check_file", "load_model", "load_windows",
+           "one_line", "read_network"]
+
+
+class UsageError(Exception):
+    """A problem the user can fix: one line on stderr, exit status 2."""
+
+
+def one_line(text):
+    """Collapse whitespace and terminal colour codes into one line."""
+    return " ".join(re.sub(r"\x1b\[[0-9;]*m", "", text).split())
+
+
+def check_file(path, what):
+    """Raise a UsageError unless ``path`` is a readable file."""
+    if not path.exists():
+        raise UsageError(f"{path}: no such {what} file")
+    if not path.is_file():
+        raise UsageError(f"{path}: expected a {what} file, got a directory"
+                         if path.is_dir() else
+                         f"{path}: expected a {what} file")
+    if not os.access(path, os.R_OK):
+        raise UsageError(f"{path}: cannot read the {what} file "
+                         "(permission denied)")
+
+
+def load_model(path):
+    """Load a .keras file with Keras's safe mode on; no Lambda code runs."""
+    path = Path(path)
+    check_file(path, "model")
+    if path.suffix != ".keras" or not zipfile.is_zipfile(path):
+        raise UsageError(f"{path}: expected a Keras 3 .keras file (a zip "
+                         "archive), got something else")
+    with quiet_stderr():
+        import keras
+        try:
+            # compile=False: the loss and optimizer are not needed
+            return keras.saving.load_model(path, compile=False,
+                                           safe_mode=True)
+        except ValueError as error:
+            message = one_line(str(error))
+            if "safe_mode" not in message:
+                raise UsageError(
+                    f"{path}: cannot load the model: {message}") from None
+            first = message.split(". ")[0] + "."
+            if "Lambda" in message:
+                raise UsageError(
+                    f"{path} holds a Lambda layer; refusing to load it "
+                    f"(safe mode): {first}") from None
+            raise UsageError(f"{path} holds code Keras will not run in "
+                             f"safe mode; refusing to load it: {first}")
+        except (TypeError, KeyError, OSError, zipfile.BadZipFile) as error:
+            # a damaged or foreign archive: Keras fails in many ways
+            raise UsageError(f"{path}: cannot load the model: "
+                             f"{type(error).__name__}: {error}") from None
+
+
+def read_network(model, path):
+    """``(net, T)``: the model as a Network and its window length (or None)."""
+    try:
+        net = from_keras_model(model)
+    except (ValueError, TypeError) as error:
+        raise UsageError(f"{path}: {error}") from None
+    try:
+        steps = model.input_shape[1]
+    except (AttributeError, ValueError, IndexError, TypeError):
+        steps = None  # an input of any length
+    return net, steps
+
+
+def _read_npy(path):
+    """A .npy array of real numbers (no pickles: they could run code)."""
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as error:
+        raise UsageError(f"{path}: cannot read it as .npy: {error}") from None
+    if not isinstance(array, np.ndarray):  # np.load also opens .npz
+        raise UsageError(f"{path}: expected one array (.npy), got an "
+                         ".npz archive of several")
+    if array.dtype.kind not in "biuf":
+        raise UsageError(f"{path}: expected real numbers, got dtype "
+                         f"{array.dtype}")
+    return array.astype(np.float64)
+
+
+def _read_csv(path):
+    """A .csv table of numbers (rows, columns); a first non-number line
+    is a header and skipped."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: expected a text .csv file, got bytes "
+                         "that are not UTF-8") from None
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1)
+             if line.strip()]
+    rows = []
+    for k, (n, line) in enumerate(lines):
+        try:
+            rows.append([float(field) for field in line.split(",")])
+        except ValueError:
+            if k == 0:
+                continue  # the header
+            raise UsageError(f"{path}: line {n}: expected numbers "
+                             f"separated by commas, got {line!r}") from None
+        if len(rows[-1]) != len(rows[0]):
+            raise UsageError(f"{path}: line {n}: expected {len(rows[0])} "
+                             f"columns like the first row, got "
+                             f"{len(rows[-1])}")
+    if not rows:
+        raise UsageError(f"{path}: expected rows of numbers, got none")
+    return np.array(rows)  # (T, F)
+
+
+def load_windows(path, steps, features):
+    """Windows x (batch, T, F) from a .npy or .csv, checked for the model.
+
+    ``steps`` is the model's T (None: any), ``features`` its F.
+    """
+    path = Path(path)
+    check_file(path, "data")
+    T = "T" if steps is None else steps
+    if path.suffix.lower() == ".npy":
+        x = _read_npy(path)
+        fits = x.ndim in (2, 3) and x.shape[-1] == features and (
+            steps is None or x.shape[-2] == steps) and 0 not in x.shape
+        if not fits:
+            raise UsageError(
+                f"{path}: expected windows of shape (batch, {T}, "
+                f"{features}) or one window ({T}, {features}) for this "
+                f"model, got shape {x.shape}")
+        x = x if x.ndim == 3 else x[None]
+    elif path.suffix.lower() == ".csv":
+        x = _read_csv(path)
+        if x.shape[1] != features or steps not in (None, x.shape[0]):
+            raise UsageError(
+                f"{path}: expected one window of {T} rows x {features} "
+                f"columns for this model, got {x.shape[0]} rows x "
+                f"{x.shape[1]} columns")
+        x = x[None]
+    else:
+        raise UsageError(f"{path}: expected a .npy or .csv file, got "
+                         f"{path.suffix or 'no suffix'}")
+    where = first_index(~np.isfinite(x))
+    if where is not None:
+        raise UsageError(f"{path}: expected finite numbers, got "
+                         f"{x[where]} at window, step, feature {where}")
+    return x

@@ -1,0 +1,167 @@
+"""What ``explain`` prints: the weights by gate and each lag's importance.
+
+The methods come from ``lstmref.attribution``; windows go to them in
+chunks, so that memory stays bounded and progress can be drawn.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from .. import attribution
+from ..params import GATES
+from .reading import UsageError
+
+__all__ = ["METHODS", "check_plot_path", "lag_table", "per_lag",
+           "progress", "save_plot", "skip_reason", "weight_table"]
+
+#: --method choices and the name of each method's column.
+METHODS = {"ig": "integrated_gradients", "occlusion": "occlusion",
+           "shapley": "shapley", "lrp": "lrp"}
+GATE_NAMES = {"i": "input gate", "f": "forget gate", "c": "candidate",
+              "o": "output gate"}
+#: Windows per call to the model, after a method's expansion (IG runs
+#: n_steps windows per window, occlusion T + 1, Shapley 2^T): bounds memory.
+BUDGET = 8192
+IG_STEPS = 32
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def weight_table(params, name="lstm"):
+    """Which columns of each weight array belong to which gate, with norms.
+
+    Keras packs the gates i, f, c, o as blocks of ``units`` columns: gate
+    k owns columns k*u:(k+1)*u of kernel W (F, 4u), recurrent_kernel U
+    (u, 4u) and bias b (4u,). norm = sqrt(sum of squares) of the block.
+    """
+    u = params.units
+    lines = [f"LSTM layer {name!r}: units {u}, input_dim "
+             f"{params.input_dim}, activation {params.activation}, "
+             f"recurrent_activation {params.recurrent_activation}",
+             "Weights by gate (columns of each array, Keras order i, f, c,"
+             " o; norm: Frobenius)"]
+    for label, array in (("kernel", params.kernel),
+                         ("recurrent_kernel", params.recurrent_kernel),
+                         ("bias", params.bias)):
+        if array is None:
+            lines.append("  bias: none (use_bias=False)")
+            continue
+        for k, gate in enumerate(GATES):
+            cols = f"{k * u}:{(k + 1) * u}"
+            where = f"{label}[:, {cols}]" if array.ndim == 2 else \
+                f"{label}[{cols}]"
+            norm = np.linalg.norm(array[..., k * u:(k + 1) * u])
+            lines.append(f"  {where:<26}{gate}  {GATE_NAMES[gate]:<13}"
+                         f"norm {norm:.6g}")
+    return "\n".join(lines)
+
+
+def _bar(label, done, total, width=24):
+    """One frame of a progress bar: '\\rlabel [######......] 2/8'."""
+    filled = width * done // total
+    return (f"\r{label:<21} [{'#' * filled}{'.' * (width - filled)}] "
+            f"{done}/{total}")
+
+
+def progress(items, label, stream):
+    """Yield ``items``, drawing a progress bar on ``stream`` (None: quiet)."""
+    items = list(items)
+    if stream is None:
+        yield from items
+        return
+    for k, item in enumerate(items):
+        stream.write(_bar(label, k, len(items)))
+        stream.flush()
+        yield item
+    stream.write(_bar(label, len(items), len(items)) + "\n")
+    stream.flush()
+
+
+def skip_reason(method, net, steps):
+    """Why ``method`` cannot run on this model and data; None if it can."""
+    if method == "shapley" and steps > attribution.MAX_SHAPLEY_STEPS:
+        return (f"exact Shapley values need 2^T passes per window; "
+                f"T={steps} > {attribution.MAX_SHAPLEY_STEPS}")
+    if method == "lrp" and net.dense_activation != "linear":
+        return ("LRP needs a linear Dense activation, got "
+                f"{net.dense_activation!r}")
+    return None
+
+
+def step_importance(method, net, x, output):
+    """|attribution| of each step of each window, (batch, T).
+
+    Summed over the features for ``ig`` and ``lrp`` (whose results are
+    (batch, T, F)); occlusion and Shapley values are per step already.
+    """
+    if method == "ig":
+        r = attribution.integrated_gradients(net, x, output=output,
+                                             n_steps=IG_STEPS)
+        return np.abs(r).sum(axis=2)
+    if method == "occlusion":
+        return np.abs(attribution.occlusion(net, x, output=output))
+    if method == "shapley":
+        return np.abs(attribution.shapley_steps(net, x, output=output))
+    return np.abs(attribution.lrp(net, x, output=output)).sum(axis=2)
+
+
+def per_lag(method, net, x, output, stream=None):
+    """Mean over windows of ``step_importance``, (T,) in lag order.
+
+    Entry 0 is t-1 (the last step), entry T-1 is t-T (the first). Windows
+    go in chunks, so that memory stays bounded and progress can be shown.
+    """
+    batch, T, _ = x.shape
+    runs = {"ig": IG_STEPS, "occlusion": T + 1, "shapley": 2 ** T, "lrp": 1}
+    size = max(1, BUDGET // runs[method])
+    chunks = [x[k:k + size] for k in range(0, batch, size)]
+    total = sum(step_importance(method, net, chunk, output).sum(axis=0)
+                for chunk in progress(chunks, METHODS[method], stream))
+    return (total / batch)[::-1]
+
+
+def lag_table(columns, steps):
+    """Text table: one row per lag t-1 ... t-T, one column per method."""
+    widths = {name: max(12, len(name)) + 2 for name in columns}
+    lines = ["  lag " + "".join(f"{name:>{w}}" for name, w in widths.items())]
+    for lag in range(steps):
+        cells = "".join(f"{columns[name][lag]:>{w}.6g}"
+                        for name, w in widths.items())
+        lines.append(f"  {f't-{lag + 1}':<4}{cells}")
+    return "\n".join(lines)
+
+
+def save_plot(path, columns, output):
+    """Save a grouped bar chart of per-lag importance, one colour a method."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    steps = len(next(iter(columns.values()), []))
+    lags = np.arange(1, steps + 1)
+    fig = Figure(figsize=(max(5.0, 0.4 * steps * max(1, len(columns))),
+                          3.5), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    width = 0.8 / max(1, len(columns))
+    for k, (name, values) in enumerate(columns.items()):
+        shift = (k - (len(columns) - 1) / 2) * width
+        ax.bar(lags + shift, values, width, label=name)
+    ax.set_xticks(lags, [f"t-{lag}" for lag in lags])
+    ax.set_xlabel("lag (t-1 is the last step of the window)")
+    ax.set_ylabel(f"mean |attribution| of output {output}")
+    if columns:
+        ax.legend()
+    try:
+        fig.savefig(path)
+    except OSError as error:
+        raise UsageError(f"{path}: cannot write the plot: "
+                         f"{error.strerror or error}") from None
+
+
+def check_plot_path(path):
+    """Fail early, before long work, on a plot path that cannot be saved."""
+    path = Path(path)
+    if path.suffix.lower() not in PLOT_SUFFIXES:
+        raise UsageError(f"{path}: expected a plot file ending in one of "
+                         f"{', '.join(PLOT_SUFFIXES)}")
+    if not path.parent.is_dir():
+        raise UsageError(f"{path}: no such directory {path.parent}")
