@@ -1,6 +1,7 @@
 """``python -m lstmref explain``: its tables equal lstmref's own numbers,
 and every mistake a user can make ends in one line and exit status 2."""
 
+import dataclasses
 import re
 import subprocess
 import sys
@@ -321,7 +322,8 @@ def test_unexpected_exceptions_are_not_hidden(small, capsys, monkeypatch):
     def broken(*args):
         raise RuntimeError("a bug, not a user's mistake")
 
-    monkeypatch.setattr(cli.reporting, "step_importance", broken)
+    method = dataclasses.replace(cli.METHODS["ig"], importance=broken)
+    monkeypatch.setitem(cli.METHODS, "ig", method)
     with pytest.raises(RuntimeError, match="a bug"):
         cli.main(["explain", str(path), "--data",
                   str(path.parent / "x.npy")])

@@ -23,10 +23,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from .methods import METHODS
 from .reading import (UsageError, check_file, load_model, load_windows,
                       one_line, read_network)
-from .reporting import (METHODS, check_plot_path, lag_table, per_lag,
-                        save_plot, skip_reason, weight_table)
+from .reporting import (check_plot_path, lag_table, per_lag, save_plot,
+                        weight_table)
 
 __all__ = ["main"]
 
@@ -82,13 +83,13 @@ def explain(args):
           f"over {batch} window(s)\nof |attribution| (summed over features"
           " for integrated_gradients and lrp);\nbaseline: zeros.")
     columns, notes = {}, []
-    for method in methods:
-        reason = skip_reason(method, net, T)
+    for method in (METHODS[name] for name in methods):
+        reason = method.skip(net, T)
         if reason:
-            notes.append(f"{METHODS[method]}: skipped ({reason})")
+            notes.append(f"{method.column}: skipped ({reason})")
             continue
-        columns[METHODS[method]] = per_lag(method, net, x, args.output,
-                                           sys.stderr if show else None)
+        columns[method.column] = per_lag(method, net, x, args.output,
+                                         sys.stderr if show else None)
     print(lag_table(columns, T))
     for note in notes:
         print(note)

@@ -8,22 +8,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import attribution
 from ..params import GATES
 from .reading import UsageError
 
-__all__ = ["METHODS", "check_plot_path", "lag_table", "per_lag",
-           "progress", "save_plot", "skip_reason", "weight_table"]
+__all__ = ["check_plot_path", "lag_table", "per_lag", "progress",
+           "save_plot", "weight_table"]
 
-#: --method choices and the name of each method's column.
-METHODS = {"ig": "integrated_gradients", "occlusion": "occlusion",
-           "shapley": "shapley", "lrp": "lrp"}
 GATE_NAMES = {"i": "input gate", "f": "forget gate", "c": "candidate",
               "o": "output gate"}
 #: Windows per call to the model, after a method's expansion (IG runs
 #: n_steps windows per window, occlusion T + 1, Shapley 2^T): bounds memory.
 BUDGET = 8192
-IG_STEPS = 32
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 
@@ -77,46 +72,18 @@ def progress(items, label, stream):
     stream.flush()
 
 
-def skip_reason(method, net, steps):
-    """Why ``method`` cannot run on this model and data; None if it can."""
-    if method == "shapley" and steps > attribution.MAX_SHAPLEY_STEPS:
-        return (f"exact Shapley values need 2^T passes per window; "
-                f"T={steps} > {attribution.MAX_SHAPLEY_STEPS}")
-    if method == "lrp" and net.dense_activation != "linear":
-        return ("LRP needs a linear Dense activation, got "
-                f"{net.dense_activation!r}")
-    return None
-
-
-def step_importance(method, net, x, output):
-    """|attribution| of each step of each window, (batch, T).
-
-    Summed over the features for ``ig`` and ``lrp`` (whose results are
-    (batch, T, F)); occlusion and Shapley values are per step already.
-    """
-    if method == "ig":
-        r = attribution.integrated_gradients(net, x, output=output,
-                                             n_steps=IG_STEPS)
-        return np.abs(r).sum(axis=2)
-    if method == "occlusion":
-        return np.abs(attribution.occlusion(net, x, output=output))
-    if method == "shapley":
-        return np.abs(attribution.shapley_steps(net, x, output=output))
-    return np.abs(attribution.lrp(net, x, output=output)).sum(axis=2)
-
-
 def per_lag(method, net, x, output, stream=None):
-    """Mean over windows of ``step_importance``, (T,) in lag order.
+    """Mean over windows of ``method.importance`` (a ``methods.Method``),
+    (T,) in lag order.
 
     Entry 0 is t-1 (the last step), entry T-1 is t-T (the first). Windows
     go in chunks, so that memory stays bounded and progress can be shown.
     """
     batch, T, _ = x.shape
-    runs = {"ig": IG_STEPS, "occlusion": T + 1, "shapley": 2 ** T, "lrp": 1}
-    size = max(1, BUDGET // runs[method])
+    size = max(1, BUDGET // method.runs(T))
     chunks = [x[k:k + size] for k in range(0, batch, size)]
-    total = sum(step_importance(method, net, chunk, output).sum(axis=0)
-                for chunk in progress(chunks, METHODS[method], stream))
+    total = sum(method.importance(net, chunk, output).sum(axis=0)
+                for chunk in progress(chunks, method.column, stream))
     return (total / batch)[::-1]
 
 
