@@ -12,6 +12,7 @@ from html import unescape
 import ipywidgets
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 from PIL import Image
 
 import lstmref
@@ -20,6 +21,8 @@ from lstmref.explorer import PRESETS, PULSE_TIMES, WEIGHTS
 from helpers import random_params
 
 FIELDS = ("i", "f", "c_tilde", "o", "c", "h")
+#: The line each gate's letter names (the candidate is c_tilde).
+GATE_LINES = {"i": "i", "f": "f", "c": "c_tilde", "o": "o"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
@@ -27,19 +30,36 @@ def plotted(e, name):
     return e.lines[name].get_ydata()
 
 
-def assert_cell_draws_its_trace(e):
-    """Every line of a cell explorer is lstmref.trace of its weights."""
+def sliders(e):
+    return {name for name, w in e.controls.items()
+            if isinstance(w, ipywidgets.FloatSlider)}
+
+
+def cell_by_hand(w):
+    """The one-unit cell of twelve named weights, written out: one
+    column per gate, in Keras's block order i, f, c, o."""
+    return lstmref.LSTMParams(
+        np.array([[w["W_i"], w["W_f"], w["W_c"], w["W_o"]]]),
+        np.array([[w["U_i"], w["U_f"], w["U_c"], w["U_o"]]]),
+        np.array([w["b_i"], w["b_f"], w["b_c"], w["b_o"]]))
+
+
+def assert_cell_draws_its_trace(e, fixed):
+    """Every line of a cell explorer is lstmref.trace of the weights its
+    sliders show, over ``fixed`` (the weights no slider moves).
+
+    The input x is the one the menu names (``explorer.input_sequence``,
+    checked in test_explorer.py); the cell is built here by hand.
+    """
+    w = {**dict.fromkeys(WEIGHTS, 0.0), **fixed,
+         **{n: e.controls[n].value for n in sliders(e)}}
+    assert e.weights == w
     x = explorer.input_sequence(e.controls["input"].value)
-    tr = lstmref.trace(x[None, :, None], explorer.cell_params(e.weights))
+    tr = lstmref.trace(x[None, :, None], cell_by_hand(w))
     np.testing.assert_array_equal(plotted(e, "x"), x)
     for name in FIELDS:
         np.testing.assert_array_equal(plotted(e, name),
                                       getattr(tr, name)[0, :, 0])
-
-
-def sliders(e):
-    return {name for name, w in e.controls.items()
-            if isinstance(w, ipywidgets.FloatSlider)}
 
 
 def artists(e):
@@ -70,12 +90,13 @@ def network():
 def test_cell_explorer_draws_lstmref_trace_of_its_sliders():
     e = widgets.cell_explorer()
     assert sliders(e) == set(WEIGHTS)
-    assert_cell_draws_its_trace(e)
+    latch = PRESETS["latch on a pulse"]["weights"]
+    assert {n: e.controls[n].value for n in WEIGHTS} == latch
+    assert_cell_draws_its_trace(e, {})
     rng = np.random.default_rng(7)
     for name in rng.permutation(WEIGHTS):
         e.controls[name].value = float(np.round(rng.uniform(-6, 6), 1))
-        assert e.weights[name] == e.controls[name].value
-        assert_cell_draws_its_trace(e)
+        assert_cell_draws_its_trace(e, {})
 
 
 def test_choosing_a_preset_sets_every_slider_with_one_update():
@@ -88,7 +109,7 @@ def test_choosing_a_preset_sets_every_slider_with_one_update():
     preset = PRESETS["count pulses"]
     assert {n: e.controls[n].value for n in WEIGHTS} == preset["weights"]
     assert e.controls["input"].value == preset["input"]
-    assert_cell_draws_its_trace(e)
+    assert_cell_draws_its_trace(e, {})
     c = plotted(e, "c")  # counts: k pulses, k times the first jump
     jump = c[PULSE_TIMES[0]]
     for k, t in enumerate(PULSE_TIMES, start=1):
@@ -104,14 +125,14 @@ def test_moving_a_slider_after_a_preset_unsets_the_preset():
     e.controls["preset"].value = "latch on a pulse"  # chosen again
     assert e.controls["b_f"].value == PRESETS["latch on a pulse"][
         "weights"]["b_f"]
-    assert_cell_draws_its_trace(e)
+    assert_cell_draws_its_trace(e, {})
 
 
 @pytest.mark.parametrize("input", explorer.INPUTS)
 def test_changing_the_input_redraws_x_and_the_cell(input):
     e = widgets.cell_explorer("count pulses")
     e.controls["input"].value = input
-    assert_cell_draws_its_trace(e)
+    assert_cell_draws_its_trace(e, {})
     lo, hi = e.figure.axes[0].get_ylim()
     assert lo < plotted(e, "x").min() and plotted(e, "x").max() < hi
 
@@ -119,9 +140,10 @@ def test_changing_the_input_redraws_x_and_the_cell(input):
 def test_a_preset_given_as_weights_starts_the_sliders_there():
     w = {"b_f": 4.0, "W_c": 1.5, "b_o": 2.0}
     e = widgets.cell_explorer(w, input="step")
-    assert e.weights == explorer.check_weights(w)
+    for name in WEIGHTS:  # the names not given start at 0
+        assert e.controls[name].value == w.get(name, 0.0)
     assert e.controls["preset"].value is None
-    assert_cell_draws_its_trace(e)
+    assert_cell_draws_its_trace(e, {})
 
 
 @pytest.mark.parametrize("gate", lstmref.GATES)
@@ -135,10 +157,9 @@ def test_gate_explorer_has_exactly_that_gates_three_sliders(gate):
     preset = PRESETS["count pulses"]["weights"]
     for name in WEIGHTS:
         assert e.weights[name] == (-2.5 if name in own else preset[name])
-    assert_cell_draws_its_trace(e)
-    focus = e.lines[widgets.GATE_FIELDS[gate]]
-    others = [e.lines[widgets.GATE_FIELDS[g]] for g in lstmref.GATES
-              if g != gate]
+    assert_cell_draws_its_trace(e, preset)
+    focus = e.lines[GATE_LINES[gate]]
+    others = [e.lines[GATE_LINES[g]] for g in lstmref.GATES if g != gate]
     assert all(focus.get_linewidth() > o.get_linewidth() for o in others)
 
 
@@ -189,14 +210,43 @@ def test_scale_zero_draws_the_model_without_that_weight(
     assert np.max(np.abs(expected - net.predict(x[None])[0])) > 1e-9
 
 
-def test_model_explorer_scales_by_any_factor(network):
+# With 3 units, gate g's block holds columns 3k .. 3k + 2, k = "ifco"
+# .index(g): unit u of the forget gate is column 3 + u, of the candidate
+# 6 + u, of the output gate 9 + u. Each case: the controls, then the
+# entry they name, indexed by hand.
+SCALED = [
+    (dict(gate="f", matrix="kernel", row=0, unit=0, scale=1.7),
+     ("kernel", (0, 3))),
+    (dict(gate="o", matrix="recurrent_kernel", row=2, unit=1, scale=0.35),
+     ("recurrent_kernel", (2, 10))),
+    (dict(gate="c", matrix="bias", row=0, unit=2, scale=1.3),
+     ("bias", (8,))),
+]
+
+
+@pytest.mark.parametrize("controls, entry", SCALED)
+def test_model_explorer_scales_by_any_factor(network, controls, entry):
     net, x = network
     e = widgets.model_explorer(net, x[None])  # (1, T, input_dim) too
-    e.controls["scale"].value = 1.7
-    params = explorer.scaled_weight(net.params, "f", "kernel", 0, 0, 1.7)
-    assert e.params.kernel[0, 3] == 1.7 * net.params.kernel[0, 3]
-    tr = lstmref.trace(x[None], params)
-    np.testing.assert_array_equal(plotted(e, "c"), tr.c[0, :, 0])
+    for name in ("unit", "gate", "matrix", "row", "scale"):
+        e.controls[name].value = controls[name]
+    matrix, index = entry
+    arrays = {"kernel": net.params.kernel.copy(),
+              "recurrent_kernel": net.params.recurrent_kernel.copy(),
+              "bias": net.params.bias.copy()}
+    weight = arrays[matrix][index]
+    arrays[matrix][index] *= controls["scale"]
+    scaled = lstmref.LSTMParams(**arrays)
+    tr = lstmref.trace(x[None], scaled)
+    unit = controls["unit"]
+    for name in ("c", "h"):
+        np.testing.assert_array_equal(plotted(e, name),
+                                      getattr(tr, name)[0, :, unit])
+    expected = dataclasses.replace(net, params=scaled).predict(x[None])[0]
+    heights = [r.get_height() for r in e.bars["y"]]
+    np.testing.assert_allclose(heights, expected, rtol=0, atol=1e-12)
+    shown = f"{weight:.3g} &times; {controls['scale']:.2f}"
+    assert e.readout.value.endswith(shown)
 
 
 def test_model_explorer_takes_bare_params(network):
@@ -207,6 +257,18 @@ def test_model_explorer_takes_bare_params(network):
     e.controls["scale"].value = 0.0
     tr = lstmref.trace(x[None], zeroed(net.params, "f", "kernel", 0, 2))
     np.testing.assert_array_equal(plotted(e, "h"), tr.h[0, :, 2])
+
+
+def test_default_names_are_the_static_pages(network):
+    """With no names given, the rows and bars carry the names the page's
+    explorer shows (x0, x1 and y0, y1)."""
+    net, x = network
+    e = widgets.model_explorer(net, x)
+    config = data_config(e._repr_mimebundle_())
+    rows = [label for label, _ in e.controls["row"].options]
+    assert rows == config["input_names"] == ["x0", "x1"]
+    ticks = [t.get_text() for t in e._axes["y"].get_xticklabels()]
+    assert ticks == config["output_names"] == ["y0", "y1"]
 
 
 def test_the_row_choices_follow_the_matrix(network):
@@ -291,7 +353,7 @@ def test_drawing_never_imports_pyplot():
 
 def test_bundle_holds_the_widget_and_the_initial_state_as_html():
     e = widgets.cell_explorer("count pulses")
-    start = dict(e.weights)
+    start = PRESETS["count pulses"]["weights"]
     e.controls["W_i"].value = 1.0  # the page starts from the initial state
     bundle = e._repr_mimebundle_()
     assert bundle[WIDGET_VIEW]["model_id"] == e.widget.model_id
@@ -326,6 +388,20 @@ def test_model_bundle_holds_the_params_and_head(network, backwards):
     assert config["output_names"] == ["a", "b"]
     # A page running the window forwards gets it in processing order.
     np.testing.assert_array_equal(config["x"], x[::-1] if backwards else x)
+
+
+def test_an_explorer_without_its_hooks_says_which_is_missing():
+    class Bare(widgets.Explorer):
+        pass
+
+    e = Bare(Figure(), {}, "{}")
+    with pytest.raises(NotImplementedError, match="Bare._compute: an "
+                                                  "Explorer must define"):
+        e.update()
+    Bare._compute = lambda self: None
+    with pytest.raises(NotImplementedError, match="Bare._move: an "
+                                                  "Explorer must define"):
+        e.update()
 
 
 # Errors --------------------------------------------------------------------
