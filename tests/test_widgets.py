@@ -340,6 +340,37 @@ def test_the_png_is_the_figure_drawn_from_scratch(network):
         assert differ.mean() < 1e-3
 
 
+def png_size(e):
+    """(width, height) of the explorer's PNG, in its pixels."""
+    return Image.open(io.BytesIO(bytes(e.image.value))).size
+
+
+def css_size(e):
+    """(width, height) the page gives the image, in CSS pixels."""
+    sizes = e.image.layout.width, e.image.layout.height
+    assert all(str(s).endswith("px") for s in sizes), sizes
+    return tuple(int(s[:-2]) for s in sizes)
+
+
+@pytest.mark.parametrize("make", [
+    lambda net, x: widgets.cell_explorer(),
+    lambda net, x: widgets.gate_explorer("o"),
+    lambda net, x: widgets.model_explorer(net, x),
+    lambda net, x: widgets.model_explorer(net.params, x),
+], ids=["cell", "gate", "model", "model-without-head"])
+def test_the_png_has_twice_the_pixels_of_its_css_size(network, make):
+    """Sharp on a 2x (HiDPI) screen: one PNG pixel per device pixel, at
+    a fixed CSS size the page does not stretch (object-fit keeps the
+    proportions if a narrow page shrinks it)."""
+    e = make(*network)
+    width, height = css_size(e)
+    assert png_size(e) == (2 * width, 2 * height)
+    assert e.image.layout.object_fit == "contain"
+    slider = sorted(sliders(e))[0]
+    e.controls[slider].value = 0.5  # an update draws the same size
+    assert png_size(e) == (2 * width, 2 * height)
+
+
 def test_drawing_never_imports_pyplot():
     code = ("import sys, lstmref.widgets as w; e = w.cell_explorer(); "
             "e.controls['W_c'].value = 1.0; "

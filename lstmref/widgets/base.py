@@ -7,8 +7,11 @@ restores it, draws only the moved lines and bars over it (blitting) and
 encodes the PNG. Everything is drawn again only when an axis has to
 change its limits.
 
-Sizes: a figure of w x h inches is w * CSS_DPI by h * CSS_DPI CSS
-pixels, and its PNG holds PIXEL_RATIO times as many pixels each way.
+Sizes: a figure of w x h inches is shown as w * CSS_DPI by h * CSS_DPI
+CSS pixels, and its PNG holds PIXEL_RATIO times as many pixels each way,
+so a 2x (HiDPI) screen shows one PNG pixel per device pixel. The image
+widget's CSS width and height are fixed, so the page neither stretches
+the PNG nor blurs it.
 """
 
 import io
@@ -38,8 +41,8 @@ COLORS = {"x": "0.3", "i": "tab:blue", "f": "tab:orange",
 #: CSS pixels per inch of figure: the size the page shows. Low, so that
 #: a full redraw and the PNG stay cheap.
 CSS_DPI = 64
-#: PNG pixels per CSS pixel.
-PIXEL_RATIO = 1
+#: PNG pixels per CSS pixel: one per device pixel on a 2x screen.
+PIXEL_RATIO = 2
 #: Width of every explorer's figure in inches (448 CSS pixels).
 WIDTH = 7.0
 
@@ -48,8 +51,8 @@ class Explorer:
     """Controls, a figure drawn to PNG, and the lstmref state it shows.
 
     ``controls`` (name -> widget), ``lines`` (name -> Line2D), ``bars``
-    (name -> bar rectangles), ``figure``, ``image`` (the PNG) and
-    ``widget`` (the box to display). ``timing``
+    (name -> bar rectangles), ``figure``, ``image`` (the PNG, shown at
+    ``css_size(figure)``) and ``widget`` (the box to display). ``timing``
     holds the last update's milliseconds (``compute``, ``total``). In
     Jupyter the widget is shown; the bundle also carries
     ``explorer.static_html`` of the initial state for the book's pages.
@@ -70,7 +73,11 @@ class Explorer:
         self.figure, self.controls, self.config = figure, controls, config
         self.canvas = FigureCanvasAgg(figure)
         self.lines, self.bars, self.limits = {}, {}, {}
-        self.image = widgets.Image(format="png")
+        # Without a CSS size the VBox stretches the <img> to the output's
+        # width (flex items stretch); a fixed one keeps it 1:1.
+        width, height = css_size(figure)
+        self.image = widgets.Image(format="png", layout=widgets.Layout(
+            width=f"{width}px", height=f"{height}px", object_fit="contain"))
         self.widget = widgets.VBox()  # rows of controls, then the image
         self.timing = {}
         self._background, self._quiet = None, False
