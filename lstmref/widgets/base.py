@@ -38,12 +38,12 @@ LABELS = {"x": "x, input", "i": "i, input gate", "f": "f, forget gate",
 COLORS = {"x": "0.3", "i": "tab:blue", "f": "tab:orange",
           "c_tilde": "tab:green", "o": "tab:red", "c": "tab:purple",
           "h": "tab:brown"}
-#: CSS pixels per inch of figure: the size the page shows. Low, so that
-#: a full redraw and the PNG stay cheap.
-CSS_DPI = 64
+#: CSS pixels per inch of figure: the size the page shows. The CSS
+#: standard's 96, so that the figure's text is as large as the controls'.
+CSS_DPI = 96
 #: PNG pixels per CSS pixel: one per device pixel on a 2x screen.
 PIXEL_RATIO = 2
-#: Width of every explorer's figure in inches (448 CSS pixels).
+#: Width of every explorer's figure in inches (672 CSS pixels).
 WIDTH = 7.0
 
 
