@@ -68,7 +68,8 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.book-installed: requirements.txt constraints.txt pyproject.toml $(VENV)/bin/python
+$(VENV)/.book-installed: requirements.txt binder/requirements.txt constraints.txt \
+		pyproject.toml $(VENV)/bin/python
 	$(BIN)/python -m pip install -r requirements.txt
 	touch $@
 
