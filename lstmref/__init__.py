@@ -7,7 +7,7 @@ Everything here imports only NumPy; Keras is imported by
 from . import attribution, gate_reading, grad, weather
 from .activations import ACTIVATIONS, RANGES, get_activation
 from .cell import gates, preactivations, step
-from .convert import (from_keras, from_keras1, from_tf1, from_torch,
+from .layouts import (from_keras, from_keras1, from_tf1, from_torch,
                       to_keras, to_keras1, to_tf1, to_torch)
 from .layer import Trace, lstm, trace
 from .network import Network, from_keras_model

@@ -14,7 +14,7 @@ import numpy as np
 
 from ._checks import as_float_array, check_shape
 from .activations import get_activation
-from .convert import from_keras, identify_activation
+from .layouts import from_keras, identify_activation
 from .layer import _last_output, lstm
 from .params import LSTMParams, check_params
 

@@ -1,4 +1,5 @@
-"""The old layouts: Keras 1's twelve arrays and TensorFlow 1's LSTMCell."""
+"""The layouts: the gate-order helper, Keras 1's twelve arrays, TensorFlow
+1's LSTMCell, and from_torch's activation."""
 
 import warnings
 
@@ -7,7 +8,68 @@ import pytest
 
 import lstmref
 from lstmref.activations import hard_sigmoid_keras2
+from lstmref.layouts import KERAS1_ORDER, TF1_ORDER, TORCH_ORDER
+from lstmref.layouts._gates import reorder
+from lstmref.params import GATES
 from helpers import max_abs_error, random_params
+
+# Entries 10 + k, 20 + k, 30 + k, 40 + k mark unit k of the gates i, f, the
+# candidate and o; units = 2. Each row: an order, an axis in that order.
+IFCO = [10, 11, 20, 21, 30, 31, 40, 41]
+MARKED = {
+    "ijfo": [10, 11, 30, 31, 20, 21, 40, 41],  # TF1: j is the candidate
+    "icfo": [10, 11, 30, 31, 20, 21, 40, 41],  # Keras 1's list
+    "ifgo": IFCO,  # PyTorch: Keras's order, g for the candidate
+    "iofc": [10, 11, 40, 41, 20, 21, 30, 31],  # ONNX: no swap, a cycle
+    "ofci": [40, 41, 20, 21, 30, 31, 10, 11],
+}
+
+
+@pytest.mark.parametrize("order", sorted(MARKED))
+def test_reorder_puts_each_gate_block_where_its_order_says(order):
+    """Both ways, along the last axis and along the first (PyTorch's)."""
+    marked = np.array(MARKED[order])
+    np.testing.assert_array_equal(reorder(marked, order, "ifco"), IFCO)
+    np.testing.assert_array_equal(reorder(np.array(IFCO), GATES, order),
+                                  marked)
+    rows = np.stack([marked, marked + 100], axis=1)  # (8, 2), gates on 0
+    np.testing.assert_array_equal(
+        reorder(rows, order, GATES, axis=0),
+        np.stack([IFCO, np.add(IFCO, 100)], axis=1))
+
+
+def test_the_layouts_state_the_documented_gate_orders():
+    assert "".join(KERAS1_ORDER) == "icfo"
+    assert "".join(TF1_ORDER) == "ijfo"
+    assert "".join(TORCH_ORDER) == "ifgo"
+
+
+@pytest.mark.parametrize("source", [GATES, KERAS1_ORDER, TF1_ORDER,
+                                    TORCH_ORDER, "iofc", "ofci"])
+@pytest.mark.parametrize("target", [GATES, "iofc", "ofci"])
+def test_reorder_with_the_orders_swapped_is_its_inverse(source, target):
+    rng = np.random.default_rng(26)
+    a = rng.normal(size=(3, 4 * 5))
+    there = reorder(a, source, target)
+    assert not np.shares_memory(there, a)
+    np.testing.assert_array_equal(reorder(there, target, source), a)
+
+
+def test_a_cycle_is_not_its_own_inverse():
+    """The control: undoing a reorder needs the swapped call, not the same
+    one again (from TF1 or Keras 1 the two happen to agree: one swap)."""
+    a = np.array(MARKED["iofc"])
+    twice = reorder(reorder(a, "iofc", GATES), "iofc", GATES)
+    assert not np.array_equal(twice, a)
+    np.testing.assert_array_equal(
+        reorder(reorder(a, "ijfo", GATES), "ijfo", GATES), a)
+
+
+@pytest.mark.parametrize("order", ["ifc", "iffo", "ifco!", "ixco"])
+def test_reorder_refuses_an_order_that_is_not_the_four_gates(order):
+    with pytest.raises(ValueError, match="^source: expected the gates"):
+        reorder(np.zeros(8), order, GATES)
+
 
 KERAS1_NAMES = ["W_i", "U_i", "b_i", "W_c", "U_c", "b_c",
                 "W_f", "U_f", "b_f", "W_o", "U_o", "b_o"]
@@ -127,3 +189,74 @@ def test_tf1_to_packed_moves_blocks_exactly():
                             forget_bias=0.0)
     np.testing.assert_array_equal(k2, kernel)
     np.testing.assert_array_equal(b2, bias)
+
+
+@pytest.mark.parametrize("forget_bias", [2.5, -0.75])
+def test_to_tf1_gives_a_real_tf1_cell_the_same_outputs(forget_bias):
+    """Packed -> TF1 takes forget_bias out of b_f; TF1's own LSTMCell adds
+    it back at run time, so h and c must equal lstmref's."""
+    rng = np.random.default_rng(27 + int(forget_bias))
+    units, input_dim = 4, 3
+    params = random_params(rng, units, input_dim)
+    x = rng.normal(size=(5, 8, input_dim))
+    cell = tf1_cell("LSTMCell", units, forget_bias)
+    tf1_run(cell, x[:, :1], units)  # builds the variables
+    kernel, bias = lstmref.to_tf1(params, forget_bias=forget_bias)
+    cell.set_weights([kernel, bias])
+    _, h, c = lstmref.lstm(x, params, return_state=True)
+    assert max_abs_error([h, c], tf1_run(cell, x, units)) <= 1e-12
+    # The control: b_f (TF1's third block) with forget_bias added rather
+    # than taken out is another model, and the comparison sees it.
+    wrong = bias.copy()
+    wrong[2 * units:3 * units] += 2 * forget_bias
+    cell.set_weights([kernel, wrong])
+    assert max_abs_error([h, c], tf1_run(cell, x, units)) > 1e-3
+
+
+@pytest.mark.parametrize("forget_bias", [2.5, -0.75])
+def test_tf1_round_trips_keep_the_weights(forget_bias):
+    """Packed -> TF1 -> packed and TF1 -> packed -> TF1, forget_bias taken
+    out and added back (or the other way): b_f differs by round-off only,
+    one subtraction and one addition on numbers below 4, so < 1e-15; the
+    other blocks are copied unchanged."""
+    rng = np.random.default_rng(28)
+    params = random_params(rng, 3, 2)
+    back = lstmref.from_tf1(*lstmref.to_tf1(params, forget_bias),
+                            forget_bias)
+    for ours, theirs in zip(lstmref.to_keras(back),
+                            lstmref.to_keras(params)):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(back.kernel, params.kernel)
+    kernel = rng.normal(size=(2 + 3, 12))
+    bias = rng.uniform(0.1, 1, 12) * rng.choice([-1, 1], 12)
+    k2, b2 = lstmref.to_tf1(lstmref.from_tf1(kernel, bias, forget_bias),
+                            forget_bias)
+    np.testing.assert_array_equal(k2, kernel)
+    np.testing.assert_allclose(b2, bias, rtol=0, atol=1e-15)
+
+
+def test_from_torch_activation_labels_the_weights_only():
+    """``activation`` says what the weights were trained with: the arrays
+    are read as without it, the gates stay sigmoid, and lstm computes the
+    named activation (relu here, another answer than tanh's)."""
+    rng = np.random.default_rng(29)
+    params = random_params(rng, 3, 2)
+    state = lstmref.to_torch(params)
+    assert lstmref.from_torch(state).activation == "tanh"
+    relu = lstmref.from_torch(state, activation="relu")
+    assert (relu.activation, relu.recurrent_activation) == ("relu",
+                                                            "sigmoid")
+    for ours, theirs in zip(lstmref.to_keras(relu),
+                            lstmref.to_keras(params)):
+        np.testing.assert_array_equal(ours, theirs)
+    x = rng.normal(size=(4, 6, 2)) * 3
+    by_hand = lstmref.LSTMParams(state["weight_ih_l0"].T,
+                                 state["weight_hh_l0"].T,
+                                 state["bias_ih_l0"] + state["bias_hh_l0"],
+                                 activation="relu")
+    np.testing.assert_array_equal(lstmref.lstm(x, relu),
+                                  lstmref.lstm(x, by_hand))
+    assert max_abs_error(lstmref.lstm(x, relu),
+                         lstmref.lstm(x, params)) > 1e-2
+    with pytest.raises(ValueError, match="^activation: expected one of"):
+        lstmref.from_torch(state, activation="gelu")
