@@ -6,9 +6,13 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-export TF_CPP_MIN_LOG_LEVEL := 3
-export KERAS_BACKEND := tensorflow
-export CUDA_VISIBLE_DEVICES := -1
+# The book's kernels import TensorFlow, which reads these once: no C++ log
+# lines, Keras on TensorFlow, the CPU only. The tests and benchmarks set
+# the same themselves (tests/conftest.py, benchmarks/common.py), so that
+# they run alike without make.
+book book-fresh: export TF_CPP_MIN_LOG_LEVEL := 3
+book book-fresh: export KERAS_BACKEND := tensorflow
+book book-fresh: export CUDA_VISIBLE_DEVICES := -1
 VENDOR := _vendor
 VENDOR_STAMP := $(VENDOR)/.installed
 NPM := vendor/node_modules

@@ -17,23 +17,11 @@ import time
 
 import numpy as np
 
-import lstmref
+from common import random_network, report
 from lstmref import attribution
-from lstmref.network import Network
 
 TITLE = "Attribution costs, float64, the book's model shape"
 SEED = 11
-
-
-def book_shaped_network(rng, units=8, features=4, n_out=4):
-    """A Network like the book's, with weights of a trained model's size."""
-    scale = 1.2 / np.sqrt(features + units)
-    params = lstmref.LSTMParams(
-        rng.normal(0, scale, (features, 4 * units)),
-        rng.normal(0, scale, (units, 4 * units)),
-        rng.uniform(0.1, 1.0, 4 * units) * rng.choice([-1, 1], 4 * units))
-    return Network(params, rng.normal(0, 0.5, (units, n_out)),
-                   rng.normal(0, 0.5, n_out))
 
 
 def median_s(call, repeats):
@@ -50,7 +38,7 @@ def median_s(call, repeats):
 def run(repeats=5):
     """Time both methods; return one row each."""
     rng = np.random.default_rng(SEED)
-    net = book_shaped_network(rng)
+    net = random_network(rng)  # the book's shape, LSTM(8) -> Dense(4)
     one = rng.normal(size=(1, 12, 4))
     many = rng.normal(size=(256, 30, 4))
     gain = net.predict(one)[:, 0] - net.predict(np.zeros_like(one))[:, 0]
@@ -81,5 +69,4 @@ def table(rows):
 
 
 if __name__ == "__main__":
-    from run import report  # this section alone, as run.py reports it
-    report([sys.modules[__name__]])
+    report([sys.modules[__name__]])  # this section alone, as run.py does

@@ -23,9 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from common import random_network, report
 from lstmref import explorer
-
-from attribution_cost import book_shaped_network
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,7 +52,7 @@ MOVE = """([index, moves]) => {
 def pages():
     """The three explorers' HTML, in the order of the rows."""
     latch = explorer.PRESETS["latch on a pulse"]
-    network = book_shaped_network(np.random.default_rng(5))
+    network = random_network(np.random.default_rng(5))  # 8 units, 4 in
     x = np.random.default_rng(6).normal(size=(5, 4))
     return [
         (f"cell explorer, {explorer.STEPS} steps",
@@ -102,5 +101,4 @@ def table(rows):
 
 
 if __name__ == "__main__":
-    from run import report  # this section alone, as run.py reports it
-    report([sys.modules[__name__]])
+    report([sys.modules[__name__]])  # this section alone, as run.py does

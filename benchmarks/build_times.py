@@ -11,22 +11,16 @@ Other processes on the machine (a test run building the book, say) slow
 both builds; the CPU share they took is printed with the times.
 """
 
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from common import report  # its TensorFlow settings reach the kernels
 from machine import cpu_snapshot, others_share
 
 ROOT = Path(__file__).resolve().parents[1]
-
-# The kernels import TensorFlow: no C++ log lines, the CPU only.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
-
 
 TITLE = "Building the book"
 
@@ -110,5 +104,4 @@ def run():
 
 
 if __name__ == "__main__":
-    from run import report  # this section alone, as run.py reports it
-    report([sys.modules[__name__]])
+    report([sys.modules[__name__]])  # this section alone, as run.py does

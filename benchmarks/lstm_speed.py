@@ -28,21 +28,15 @@ predict's) to 2e-6, so a wrong answer is never timed.
 Run ``python benchmarks/lstm_speed.py`` alone or ``benchmarks/run.py``.
 """
 
-import os
 import sys
 import time
 
 import numpy as np
 
 import lstmref
+from common import random_params, report  # before Keras: its settings
 from lstmref.activations import sigmoid
 from machine import cpu_snapshot, others_share
-
-# Keras is imported inside the functions that need it; before that: no
-# TensorFlow C++ log lines, the CPU only.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
 
 __all__ = ["SIZES", "ATOL", "run", "table"]
 
@@ -66,18 +60,15 @@ SEED = 20240601
 def keras_layer(batch, T, features, units, rng):
     """A Keras 3 LSTM with random non-zero weights, and a model around it.
 
-    Weights are N(0, (1.2 / sqrt(features + units))^2), as in the tests,
-    so gates neither saturate nor sit at 1/2; bias entries are +-U(0.1, 1).
+    The weights are the tests' ``random_params`` in float32: N(0, (1.2 /
+    sqrt(features + units))^2), so gates neither saturate nor sit at 1/2;
+    bias entries are +-U(0.1, 1).
     """
     import keras
     layer = keras.layers.LSTM(units)
     model = keras.Sequential([keras.Input((T, features)), layer])
-    scale = 1.2 / np.sqrt(features + units)
-    kernel = rng.normal(0, scale, (features, 4 * units))
-    recurrent_kernel = rng.normal(0, scale, (units, 4 * units))
-    bias = rng.uniform(0.1, 1.0, 4 * units) * rng.choice([-1, 1], 4 * units)
-    layer.set_weights([a.astype(np.float32)
-                       for a in (kernel, recurrent_kernel, bias)])
+    params = random_params(rng, units, features, dtype=np.float32)
+    layer.set_weights(lstmref.to_keras(params))
     return layer, model
 
 
@@ -203,5 +194,4 @@ def table(rows):
 
 
 if __name__ == "__main__":
-    from run import report  # this section alone, as run.py reports it
-    report([sys.modules[__name__]])
+    report([sys.modules[__name__]])  # this section alone, as run.py does

@@ -18,20 +18,14 @@ forecaster (8 units, 4 inputs, 5 days, 4 outputs); no Keras is needed.
 Run ``python benchmarks/widget_latency.py``.
 """
 
-import os
 import sys
 import time
 
 import numpy as np
 
-import lstmref
+from common import random_network, report
 from lstmref import widgets
 from machine import cpu_snapshot, others_share
-
-# Nothing here needs Keras; run.report's describe() imports it to name
-# its version.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
 
 __all__ = ["kernel_latency", "run", "table"]
 
@@ -46,13 +40,8 @@ SEED = 20240602
 def forecaster(rng, units=8, features=4, T=5, n_out=4):
     """A Network of the forecaster's shape with random non-zero weights,
     and one input window (T, features)."""
-    scale = 1.2 / np.sqrt(features + units)
-    params = lstmref.LSTMParams(
-        rng.normal(0, scale, (features, 4 * units)),
-        rng.normal(0, scale, (units, 4 * units)),
-        rng.uniform(0.1, 1, 4 * units) * rng.choice([-1, 1], 4 * units))
-    network = lstmref.Network(params, rng.normal(0, 0.5, (units, n_out)),
-                              rng.normal(0, 0.1, n_out))
+    network = random_network(rng, units, features, n_out,
+                             dense_bias_scale=0.1)
     return network, rng.normal(size=(T, features))
 
 
@@ -138,5 +127,4 @@ def table(rows):
 
 
 if __name__ == "__main__":
-    from run import report  # this section alone, as run.py reports it
-    report([sys.modules[__name__]])
+    report([sys.modules[__name__]])  # this section alone, as run.py does

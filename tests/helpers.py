@@ -1,4 +1,9 @@
-"""Shared test helpers: seeded random weights and the real Keras layer."""
+"""Shared test helpers: seeded random weights and the real Keras layer.
+
+``random_params`` is the project's one recipe for random LSTM weights:
+benchmarks/common.py loads this file by its path to use it too, so the
+module imports nothing at the top but NumPy and lstmref.
+"""
 
 import numpy as np
 
@@ -18,7 +23,8 @@ def random_params(rng, units, input_dim, *, use_bias=True, dtype=np.float64,
     recurrent = rng.normal(0, scale * 2 / np.sqrt(fan_in), (units, 4 * units))
     bias = None
     if use_bias:
-        bias = rng.uniform(0.1, 1.0, 4 * units) * rng.choice([-1, 1], 4 * units)
+        bias = rng.uniform(0.1, 1.0, 4 * units)
+        bias = bias * rng.choice([-1, 1], 4 * units)  # drawn after, as ever
         assert np.all(bias != 0)
     return lstmref.LSTMParams(
         kernel.astype(dtype), recurrent.astype(dtype),
