@@ -9,7 +9,7 @@ import pytest
 import lstmref
 from lstmref.activations import hard_sigmoid_keras2
 from lstmref.layouts import KERAS1_ORDER, TF1_ORDER, TORCH_ORDER
-from lstmref.layouts._gates import reorder
+from lstmref.layouts._gates import block, reorder
 from lstmref.params import GATES
 from helpers import max_abs_error, random_params
 
@@ -63,6 +63,13 @@ def test_a_cycle_is_not_its_own_inverse():
     assert not np.array_equal(twice, a)
     np.testing.assert_array_equal(
         reorder(reorder(a, "ijfo", GATES), "ijfo", GATES), a)
+
+
+def test_block_is_the_slice_of_a_gate_in_an_order():
+    assert block("ijfo", "f", 3) == slice(6, 9)  # TF1's third block
+    assert block(GATES, "f", 3) == slice(3, 6)
+    assert block("ifgo", "c", 2) == slice(4, 6)  # g is the candidate
+    assert block(KERAS1_ORDER, "j", 2) == slice(2, 4)
 
 
 @pytest.mark.parametrize("order", ["ifc", "iffo", "ifco!", "ixco"])
