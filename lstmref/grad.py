@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_float_array, check_shape
+from ._checks import as_float_array, check_shape, check_windows
 from .activations import get_activation
-from .layer import _arrange, _prepare, _trace, check_windows
+from .layer import _arrange, _prepare, _trace
 
 __all__ = ["DERIVATIVES", "Gradients", "backward", "input_gradient"]
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import (as_float_array, check_finite, check_flag, check_rank,
-                      check_shape, first_index, to_numpy)
+from ._checks import (check_flag, check_initial_state, check_mask,
+                      check_windows)
 from .activations import IN_PLACE, get_activation
 from .params import GATES, check_params
 
@@ -256,27 +256,9 @@ def _prepare(x, params, initial_state, mask, go_backwards):
     check_flag(go_backwards, "go_backwards")
     x = check_windows(x, params)
     batch, T, _ = x.shape
-    states = _check_initial_state(initial_state, batch, params.units)
-    mask = _check_mask(mask, batch, T)
+    states = check_initial_state(initial_state, batch, params.units)
+    mask = check_mask(mask, batch, T)
     return _arrange(x, params, states, mask, go_backwards)
-
-
-def check_windows(x, params, argument="x"):
-    """Return x as a float array (batch, T, input_dim), or raise."""
-    x = as_float_array(x, argument)
-    check_rank(x, 3, argument, "(batch, T, input_dim)")
-    batch, T, features = x.shape
-    if batch == 0 or T == 0:
-        raise ValueError(
-            f"{argument}: expected at least one sequence of at least one "
-            f"step, got shape {x.shape} (batch={batch}, T={T})")
-    if features != params.input_dim:
-        raise ValueError(
-            f"{argument}: expected {params.input_dim} features on the last "
-            f"axis (the kernel has {params.input_dim} rows), got shape "
-            f"{x.shape}")
-    check_finite(x, argument)
-    return x
 
 
 def _arrange(x, params, states=(), mask=None, go_backwards=False):
@@ -301,51 +283,3 @@ def _arrange(x, params, states=(), mask=None, go_backwards=False):
         x = x[:, ::-1]
         mask = None if mask is None else mask[:, ::-1]
     return x, params, h0, c0, mask
-
-
-def _check_initial_state(initial_state, batch, units):
-    """Return ``[h0, c0]`` as float arrays (or [] for None), checked."""
-    if initial_state is None:
-        return []
-    if isinstance(initial_state, np.ndarray) or not isinstance(
-            initial_state, (list, tuple)):
-        raise TypeError(
-            "initial_state: expected a list [h_0, c_0] of two arrays of "
-            f"shape ({batch}, {units}), got {type(initial_state).__name__}")
-    if len(initial_state) != 2:
-        raise ValueError(
-            "initial_state: expected two arrays [h_0, c_0], got a "
-            f"{type(initial_state).__name__} of {len(initial_state)}")
-    states = []
-    for name, s in zip(("initial_state[0] (h_0)", "initial_state[1] (c_0)"),
-                       initial_state):
-        s = as_float_array(s, name)
-        check_shape(s, (batch, units), name, "(batch, units)")
-        check_finite(s, name)
-        states.append(s)
-    return states
-
-
-def _check_mask(mask, batch, T):
-    """Return ``mask`` as a bool array (batch, T), or None."""
-    if mask is None:
-        return None
-    expected = f"a bool array (or integers 0 and 1) of shape ({batch}, {T})"
-    try:
-        array = np.asarray(to_numpy(mask))
-    except (TypeError, ValueError) as error:
-        raise TypeError(
-            f"mask: expected {expected}, got {type(mask).__name__} "
-            f"({error})") from None
-    if array.dtype != bool:
-        if array.dtype.kind not in "iu":
-            raise TypeError(
-                f"mask: expected {expected}, got dtype {array.dtype}")
-        where = first_index((array != 0) & (array != 1))
-        if where is not None:
-            raise ValueError(
-                f"mask: expected only 0 and 1 (or True and False), got "
-                f"{array[where]} at index {where}")
-        array = array.astype(bool)
-    check_shape(array, (batch, T), "mask", "(batch, T)")
-    return array

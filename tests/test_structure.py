@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import lstmref
-from lstmref import attribution, grad, layer
+from lstmref import _checks, attribution, grad, layer
 from lstmref.params import GATES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,7 +161,7 @@ def test_attribution_checks_its_arguments_once(net, method, monkeypatch):
     outputs = [counting(monkeypatch, m, "_check_output")
                for m in (attribution, grad)]
     finite = [counting(monkeypatch, m, "check_finite")
-              for m in (attribution, layer)]
+              for m in (attribution, _checks)]
     getattr(attribution, method)(net, x, output=1)
     assert sum(map(len, outputs)) == 1
     # x once, never the windows built from it (IG's path: 32 x the data)
@@ -172,6 +172,6 @@ def test_attribution_checks_its_arguments_once(net, method, monkeypatch):
 def test_input_gradient_checks_its_arguments_once(net, monkeypatch):
     x = np.random.default_rng(7).normal(size=(4, 5, 2))
     outputs = counting(monkeypatch, grad, "_check_output")
-    finite = counting(monkeypatch, layer, "check_finite")
+    finite = counting(monkeypatch, _checks, "check_finite")
     grad.input_gradient(net, x, 1)
     assert len(outputs) == 1 and len(finite) == 1
