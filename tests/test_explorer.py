@@ -2,10 +2,16 @@
 the cell's weight layout, one-weight scaling and the static page's JSON.
 
 Every property of a preset is asserted on ``lstmref.trace`` (through
-``explorer.cell_trace``), the numbers both kinds of explorer draw.
+``explorer.cell_trace``), the numbers both kinds of explorer draw. Expected
+values come from the documentation written out here (the inputs' values,
+the weather file read with the csv module) and from the cell's equations
+run by hand with scalars, never from the functions under test.
 """
 
+import csv
 import json
+import math
+import statistics
 from html import unescape
 
 import numpy as np
@@ -18,6 +24,56 @@ from lstmref.explorer import (INPUTS, PRESETS, PULSE_TIMES, STEPS, WEIGHTS,
                               check_weights, input_sequence, model_config,
                               scaled_weight, static_html)
 from helpers import random_params
+
+#: input_sequence's docstring: pulses at t = 5, 12, 19, 26.
+DOCUMENTED_PULSES = (5, 12, 19, 26)
+
+
+def documented_inputs(steps=30):
+    """The inputs as input_sequence's docstring defines them, t = 0 ..
+    steps - 1, in plain Python (weather aside)."""
+    return {
+        "step": [0.0 if t < 10 else 1.0 for t in range(steps)],
+        "pulse": [1.0 if t == 5 else 0.0 for t in range(steps)],
+        "pulses": [1.0 if t in DOCUMENTED_PULSES else 0.0
+                   for t in range(steps)],
+        "sine": [math.sin(2 * math.pi * t / 20) for t in range(steps)],
+    }
+
+
+def weather_by_hand(steps):
+    """The daily maximum temperature from 1 January 2015, standardized
+    with the mean and (population) standard deviation of 2012-2014, read
+    from the shipped CSV with the csv module."""
+    from lstmref.weather import DATA_PATH
+    with open(DATA_PATH, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    train = [float(r["temp_max"]) for r in rows if r["date"] < "2015"]
+    first = next(k for k, r in enumerate(rows) if r["date"] == "2015/01/01")
+    assert first == len(train) == 366 + 365 + 365  # 2012 is a leap year
+    mean, std = statistics.fmean(train), statistics.pstdev(train)
+    return [(float(r["temp_max"]) - mean) / std
+            for r in rows[first:first + steps]]
+
+
+def cell_by_hand(w, x):
+    """The one-unit cell's i, f, c_tilde, o, c, h over x, with scalars:
+    z_g = W_g x_t + U_g h_{t-1} + b_g, sigmoid gates, tanh candidate."""
+    def sigmoid(z):
+        return 1 / (1 + math.exp(-z))
+
+    h = c = 0.0
+    seen = {k: [] for k in ("i", "f", "c_tilde", "o", "c", "h")}
+    for x_t in x:
+        z = {g: w[f"W_{g}"] * x_t + w[f"U_{g}"] * h + w[f"b_{g}"]
+             for g in "ifco"}
+        i, f, o = sigmoid(z["i"]), sigmoid(z["f"]), sigmoid(z["o"])
+        c_tilde = math.tanh(z["c"])
+        c = f * c + i * c_tilde
+        h = o * math.tanh(c)
+        for k, v in zip(seen, (i, f, c_tilde, o, c, h)):
+            seen[k].append(v)
+    return {k: np.array(v) for k, v in seen.items()}
 
 
 def preset_trace(name, input=None):
@@ -106,28 +162,28 @@ def test_every_preset_names_a_known_input_and_all_weights():
 # Inputs ----------------------------------------------------------------
 
 def test_input_sequences_have_the_documented_values():
-    t = np.arange(STEPS)
-    expected = {
-        "step": (t >= 10) * 1.0, "pulse": (t == 5) * 1.0,
-        "pulses": np.isin(t, PULSE_TIMES) * 1.0,
-        "sine": np.sin(2 * np.pi * t / 20),
-    }
+    assert PULSE_TIMES == DOCUMENTED_PULSES
+    expected = documented_inputs(STEPS)
     for name in INPUTS:
         x = input_sequence(name)
         assert x.shape == (STEPS,) and x.dtype == np.float64
         assert np.all(np.isfinite(x))
         if name in expected:
-            np.testing.assert_array_equal(x, expected[name])
-    assert input_sequence("sine", 7).shape == (7,)
+            # sin in NumPy and in math may differ in the last bit
+            np.testing.assert_allclose(x, expected[name], rtol=0,
+                                       atol=1e-15)
+    np.testing.assert_allclose(input_sequence("sine", 7),
+                               documented_inputs(7)["sine"], atol=1e-15)
+    np.testing.assert_array_equal(input_sequence("pulses", 13),
+                                  documented_inputs(13)["pulses"])
 
 
 def test_weather_input_is_the_standardized_daily_maximum():
-    from lstmref import weather
-    scaled, _, _ = weather.standardize(weather.load_weather()["features"])
-    column = weather.FEATURES.index("temp_max")
-    start = weather.N_TRAIN_DAYS
-    np.testing.assert_array_equal(input_sequence("weather", 30),
-                                  scaled[start:start + 30, column])
+    # sums in another order than NumPy's: round-off only
+    np.testing.assert_allclose(input_sequence("weather", 30),
+                               weather_by_hand(30), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(input_sequence("weather", 365),
+                               weather_by_hand(365), rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", ["steps", "", None, 3])
@@ -176,14 +232,28 @@ def test_cell_params_changes_only_the_named_entry():
         assert total == 3.0
 
 
-def test_cell_trace_is_lstmref_trace_of_cell_params():
-    w = PRESETS["count pulses"]["weights"]
-    x = input_sequence("sine")
-    ours = cell_trace(w, x)
-    theirs = lstmref.trace(x[None, :, None], cell_params(w))
-    for name in ("i", "f", "c_tilde", "o", "c", "h"):
-        np.testing.assert_array_equal(getattr(ours, name),
-                                      getattr(theirs, name))
+@pytest.mark.parametrize("name", [*PRESETS, "random"])
+def test_cell_trace_equals_the_cell_run_by_hand(name):
+    """Every gate and state at every step, for each preset and for random
+    non-zero weights, on the sine input (and the preset's own input)."""
+    rng = np.random.default_rng(12)
+    if name == "random":
+        w = dict(zip(WEIGHTS, rng.uniform(0.2, 3, 12)
+                     * rng.choice([-1, 1], 12)))
+        inputs = ["sine", "weather"]
+    else:
+        w = PRESETS[name]["weights"]
+        inputs = ["sine", PRESETS[name]["input"]]
+    for input in inputs:
+        x = input_sequence(input)
+        tr = cell_trace(w, x)
+        expected = cell_by_hand(w, x.tolist())
+        for key, values in expected.items():
+            ours = getattr(tr, key)
+            assert ours.shape == (1, STEPS, 1)
+            # scalars vs arrays: the same operations, round-off only
+            np.testing.assert_allclose(ours[0, :, 0], values, rtol=0,
+                                       atol=1e-13, err_msg=key)
 
 
 def test_cell_trace_refuses_a_batch():
@@ -268,9 +338,12 @@ def test_cell_config_round_trips_the_inputs_and_weights():
                                     presets=False, input="sine",
                                     focus="f"))
     assert config["weights"] == w
+    documented = documented_inputs()
     for name in INPUTS:
-        np.testing.assert_array_equal(config["inputs"][name],
-                                      input_sequence(name))
+        expected = (documented[name] if name in documented
+                    else weather_by_hand(STEPS))
+        np.testing.assert_allclose(config["inputs"][name], expected,
+                                   rtol=0, atol=1e-12)
     assert config["sliders"] == ["W_f", "U_f", "b_f"]
     assert config["input"] == "sine" and config["focus"] == "f"
     assert config["presets"] == {}
