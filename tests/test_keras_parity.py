@@ -147,8 +147,14 @@ def test_from_keras_reads_weights_and_activations():
     read = lstmref.from_keras(layer)
     assert (read.activation, read.recurrent_activation) == (
         "relu", "hard_sigmoid")
-    for ours, theirs in zip(lstmref.to_keras(read), layer.get_weights()):
+    # Keras 3's own arrays are LSTMParams' layout (gate blocks i, f, c, o)
+    kernel, recurrent_kernel, bias = layer.get_weights()
+    for ours, theirs, original in (
+            (read.kernel, kernel, params.kernel),
+            (read.recurrent_kernel, recurrent_kernel,
+             params.recurrent_kernel), (read.bias, bias, params.bias)):
         np.testing.assert_array_equal(ours, theirs)
+        np.testing.assert_array_equal(ours, original)
 
 
 def test_from_keras_tells_tf_keras_hard_sigmoid_apart():
