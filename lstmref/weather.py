@@ -3,7 +3,9 @@
 The data (``data/seattle-weather.csv``, NOAA via vega_datasets, see
 ``data/README.md``) ships with the package; nothing is downloaded. Loading
 and windowing need only NumPy; ``build_forecaster`` and
-``train_forecaster`` import Keras when called.
+``train_forecaster`` import Keras when called. The chapters call
+``cached_train_forecaster``, which trains once and then reads the
+weights from disk (``lstmref.model_cache``).
 
 The model is the one from the question the book answers::
 
@@ -18,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["FEATURES", "DATA_PATH", "load_weather", "standardize",
-           "make_windows", "build_forecaster", "train_forecaster"]
+           "make_windows", "build_forecaster", "train_forecaster",
+           "cached_train_forecaster"]
 
 #: The four daily measurements used as features, in column order.
 FEATURES = ("precipitation", "temp_max", "temp_min", "wind")
@@ -119,3 +122,28 @@ def train_forecaster(time_steps=5, units=8, epochs=12, seed=0):
             "std": std, "dates_test": table["date"][time_steps:][split:],
             "history": history.history["loss"]}
     return model, data
+
+
+def cached_train_forecaster(time_steps=5, units=8, epochs=12, seed=0):
+    """``train_forecaster``'s ``(model, data)``, trained once per machine.
+
+    The first call trains and stores the weights and data; later calls
+    (other chapters' kernels, later builds) rebuild the model with
+    ``build_forecaster`` and set the stored weights, bit for bit those of
+    a fresh training. The model is not compiled. The key covers the data
+    file's bytes, this file's code, the arguments and the versions of
+    Keras, TensorFlow and NumPy (``lstmref.model_cache``).
+    """
+    from .model_cache import cache_key, load_or_train
+    from .quiet import import_keras
+    import_keras()
+    import tensorflow as tf
+
+    def build():
+        # as train_forecaster does, so later TensorFlow ops run alike
+        tf.config.experimental.enable_op_determinism()
+        return build_forecaster(time_steps, units, seed=seed)
+
+    key = cache_key([DATA_PATH, __file__], (time_steps, units, epochs, seed))
+    return load_or_train(
+        key, lambda: train_forecaster(time_steps, units, epochs, seed), build)
