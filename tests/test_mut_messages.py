@@ -21,9 +21,11 @@ import pytest
 
 import lstmref
 from lstmref.grad import backward, input_gradient
+from lstmref.layouts._gates import block, reorder
 from lstmref.network import Network
-from test_errors import (BATCH, BROADCASTABLE, C0, CATALOGUE, H0, PARAMS,
-                         T, UNITS, X)
+from test_errors import (BATCH, BROADCASTABLE, C0, CATALOGUE, H0, INF,
+                         PARAMS, T, TF1_BIAS, TF1_KERNEL, UNITS, X,
+                         keras1_with, with_value)
 
 #: A network for the gradient calls.
 NET = Network(PARAMS, np.ones((UNITS, 2)), np.ones(2))
@@ -58,6 +60,25 @@ EXTRA = [
     ("gates_z_strings",
      lambda: lstmref.gates(np.full(8, "a"), PARAMS)),
     ("gates_params", lambda: lstmref.gates(np.ones(8), "params")),
+    ("reorder_bad_source",
+     lambda: reorder(np.ones(8), "ifgx", lstmref.GATES)),
+    ("reorder_bad_target", lambda: reorder(np.ones(8), "ifco", "iifo")),
+    ("reorder_width", lambda: reorder(np.ones(6), "ifco", "ijfo")),
+    ("block_bad_order", lambda: block("iffo", "f", 2)),
+    ("keras1_W_c_other_input_dim",
+     lambda: lstmref.from_keras1(keras1_with(3, np.ones((4, 2))))),
+    ("keras1_b_f_strings",
+     lambda: lstmref.from_keras1(keras1_with(8, np.full(2, "a")))),
+    ("keras1_W_i_strings",
+     lambda: lstmref.from_keras1(keras1_with(0, np.full((3, 2), "a")))),
+    ("tf1_kernel_strings",
+     lambda: lstmref.from_tf1(np.full((5, 8), "a"), TF1_BIAS)),
+    ("tf1_bias_strings",
+     lambda: lstmref.from_tf1(TF1_KERNEL, np.full(8, "a"))),
+    ("tf1_bias_inf",
+     lambda: lstmref.from_tf1(TF1_KERNEL, with_value(TF1_BIAS, 2, INF))),
+    ("tf1_kernel_3d",
+     lambda: lstmref.from_tf1(TF1_KERNEL[None], TF1_BIAS)),
 ]
 
 
@@ -543,6 +564,40 @@ MESSAGES = {
         TypeError, 'params: expected an LSTMParams (build one with '
                    'LSTMParams(kernel, recurrent_kernel, bias) or '
                    'from_keras), got str'),
+    'reorder_bad_source': (
+        ValueError, 'source: expected the gates i, f, c, o once each (the '
+                    "candidate c may be written g or j), got 'ifgx'"),
+    'reorder_bad_target': (
+        ValueError, 'target: expected the gates i, f, c, o once each (the '
+                    "candidate c may be written g or j), got 'iifo'"),
+    'reorder_width': (
+        ValueError, 'array: expected 4 * units entries along axis -1, got '
+                    'shape (6,)'),
+    'block_bad_order': (
+        ValueError, 'order: expected the gates i, f, c, o once each (the '
+                    "candidate c may be written g or j), got 'iffo'"),
+    'keras1_W_c_other_input_dim': (
+        ValueError, 'arrays[3] (W_c): expected shape (3, 2) (input_dim, '
+                    'units) for input_dim=3, units=2 taken from arrays[0], '
+                    'got (4, 2)'),
+    'keras1_b_f_strings': (
+        TypeError, 'arrays[8] (b_f): expected an array of real numbers, got '
+                   'dtype <U1 (from ndarray)'),
+    'keras1_W_i_strings': (
+        TypeError, 'arrays[0] (W_i): expected an array of real numbers, got '
+                   'dtype <U1 (from ndarray)'),
+    'tf1_kernel_strings': (
+        TypeError, 'kernel: expected an array of real numbers, got dtype '
+                   '<U1 (from ndarray)'),
+    'tf1_bias_strings': (
+        TypeError, 'bias: expected an array of real numbers, got dtype <U1 '
+                   '(from ndarray)'),
+    'tf1_bias_inf': (
+        ValueError, 'bias: expected finite numbers, got inf at index (2,) '
+                    '(1 non-finite value(s) in all)'),
+    'tf1_kernel_3d': (
+        ValueError, 'kernel: expected a 2-D array (input_dim + units, 4 * '
+                    'units), got shape (1, 5, 8) (3-D)'),
 }
 
 

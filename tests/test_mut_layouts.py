@@ -1,0 +1,105 @@
+"""Weights in and out of the layouts and LSTMParams' helpers, in the
+cases the main tests leave out: a float type change keeps the bias and
+both activations, a layer without bias reads as zeros of its own type,
+the defaults are the frameworks' (TF1's forget_bias 1.0, PyTorch's key
+names for a cell), and the candidate's letters name its block.
+
+Written to kill mutants that survived ``make mutation`` (see
+benchmarks/mutation_report.txt). Expected values are written out by
+hand from each layout's documentation, or are PyTorch's own.
+"""
+
+import numpy as np
+import pytest
+
+import lstmref
+from lstmref.layouts._gates import block
+from helpers import random_params
+
+
+@pytest.mark.parametrize("use_bias", [True, False])
+def test_astype_keeps_bias_and_activations(use_bias):
+    rng = np.random.default_rng(51)
+    params = random_params(rng, 3, 2, use_bias=use_bias, activation="relu",
+                           recurrent_activation="hard_sigmoid")
+    single = params.astype(np.float32)
+    assert (single.activation, single.recurrent_activation) == (
+        "relu", "hard_sigmoid")
+    for name in ("kernel", "recurrent_kernel", "bias"):
+        ours, original = getattr(single, name), getattr(params, name)
+        if original is None:
+            assert ours is None
+            continue
+        assert ours.dtype == np.float32, name
+        np.testing.assert_array_equal(ours, np.float32(original))
+
+
+def test_mixed_float_types_run_in_float64_with_the_activations_kept():
+    """float32 windows with float64 weights: the weights are not cast down,
+    and a relu/hard_sigmoid layer stays one (equations by hand)."""
+    rng = np.random.default_rng(52)
+    params = random_params(rng, 2, 1, activation="relu",
+                           recurrent_activation="hard_sigmoid")
+    x = rng.normal(size=(3, 1, 1)).astype(np.float32)
+    z = x[:, 0].astype(np.float64) @ params.kernel + params.bias
+    gate = np.clip(z / 6 + 0.5, 0, 1)
+    i, f, c_tilde, o = (gate[:, :2], gate[:, 2:4],
+                        np.maximum(z[:, 4:6], 0), gate[:, 6:])
+    h = o * np.maximum(i * c_tilde, 0)
+    ours = lstmref.lstm(x, params)
+    assert ours.dtype == np.float64
+    np.testing.assert_allclose(ours, h, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_layer_without_bias_reads_as_zeros_of_its_type(dtype):
+    params = random_params(np.random.default_rng(53), 3, 2,
+                           use_bias=False, dtype=dtype)
+    zeros = params.bias_or_zeros()
+    assert zeros.shape == (12,) and zeros.dtype == dtype
+    assert not zeros.any()
+    for name in lstmref.GATES:
+        b = params.gate(name)[2]
+        assert b.shape == (3,) and b.dtype == dtype and not b.any()
+
+
+def test_from_keras1_keeps_the_activations_given():
+    rng = np.random.default_rng(54)
+    arrays = lstmref.to_keras1(random_params(rng, 2, 3))
+    read = lstmref.from_keras1(arrays, activation="relu",
+                               recurrent_activation="sigmoid")
+    assert (read.activation, read.recurrent_activation) == ("relu",
+                                                            "sigmoid")
+    default = lstmref.from_keras1(arrays)
+    assert (default.activation, default.recurrent_activation) == (
+        "tanh", "hard_sigmoid_keras2")  # Keras 1's defaults
+
+
+def test_to_tf1_subtracts_tf1s_default_forget_bias_of_1():
+    """TF1's LSTMCell(forget_bias=1.0) adds 1 to the forget gate's bias at
+    run time; its bias variable is ours minus 1 there, blocks i, j, f, o."""
+    rng = np.random.default_rng(55)
+    params = random_params(rng, 2, 3)
+    b = params.bias  # i, f, c, o
+    _, bias = lstmref.to_tf1(params)
+    np.testing.assert_array_equal(
+        bias, np.concatenate([b[0:2], b[4:6], b[2:4] - 1.0, b[6:8]]))
+
+
+@pytest.mark.parametrize("cell", [False, True])
+def test_to_torch_uses_pytorchs_own_key_names(cell):
+    import torch
+    params = random_params(np.random.default_rng(56), 2, 3)
+    module = torch.nn.LSTMCell(3, 2) if cell else torch.nn.LSTM(3, 2)
+    state = lstmref.to_torch(params, cell=cell)
+    assert set(state) == set(module.state_dict())
+    module.load_state_dict({k: torch.from_numpy(v).float()
+                            for k, v in state.items()}, strict=True)
+
+
+@pytest.mark.parametrize("order, gate, k", [
+    ("ifco", "c", 2), ("ifgo", "g", 2), ("ijfo", "j", 1), ("icfo", "c", 1),
+    ("ijfo", "c", 1), ("ifgo", "c", 2), ("ijfo", "f", 2), ("icfo", "o", 3),
+])
+def test_block_finds_the_candidate_by_any_of_its_letters(order, gate, k):
+    assert block(order, gate, 5) == slice(5 * k, 5 * (k + 1))
