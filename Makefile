@@ -18,7 +18,7 @@ VENDOR_STAMP := $(VENDOR)/.installed
 NPM := vendor/node_modules
 HTML_MANAGER := $(NPM)/@jupyter-widgets/html-manager/dist
 
-.PHONY: book book-fresh vendor test bench clean
+.PHONY: book book-fresh vendor test bench clean mutation
 
 # The browser tests drive Debian's Chromium (playwright is told where it
 # is and never downloads a browser). Installed on first use; as root on CI,
@@ -67,6 +67,19 @@ test: $(VENV)/.test-installed $(CHROMIUM)
 
 bench: $(VENV)/.test-installed $(CHROMIUM)
 	$(BIN)/python benchmarks/run.py
+
+# Mutation testing, not part of `make test`: mutmut 3 (requirements-
+# mutation.txt) mutates lstmref/ in a copy under mutants/, as pyproject's
+# [tool.mutmut] says, runs the fast tests that cover each mutant and
+# lists the survivors. Two workers, one thread each: the machine is
+# shared. Results are kept in mutants/ (delete it to start afresh); one
+# module: `.venv/bin/mutmut run "lstmref.cell.*"`.
+mutation: $(VENV)/.test-installed
+	$(BIN)/python -m pip install --quiet -r requirements-mutation.txt
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+		TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 \
+		$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
