@@ -230,6 +230,7 @@ class ChapterContext:
         self.glue_values = glue or {}
         self.exec_times = exec_times or {}
         self.cited = set()
+        self.pasted = []  # every glued text, in the order of the chapter
         self.has_bibliography = False
 
     def glue_data(self, key):
@@ -241,7 +242,9 @@ class ChapterContext:
         data = self.glue_data(key)
         if "text/plain" not in data:
             raise MystError(f"glued value {key!r} has no text/plain")
-        return format_plain_text(data["text/plain"], fmt)
+        text = format_plain_text(data["text/plain"], fmt)
+        self.pasted.append(text)
+        return text
 
     def cite(self, keys, textual):
         self.cited.update(keys)
