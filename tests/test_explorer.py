@@ -380,3 +380,61 @@ def test_static_html_carries_the_config_unchanged():
     html = static_html(config)
     start = html.index('data-config="') + len('data-config="')
     assert unescape(html[start:html.index('"', start)]) == config
+
+
+def test_model_config_holds_every_documented_field():
+    """The whole JSON for a small layer written out by hand: integer
+    inputs come out as floats, a layer without bias as zeros, a head
+    without bias as zeros, default names x0.. and y0.."""
+    params = lstmref.LSTMParams(np.array([[1, 2, 3, 4]]),
+                                np.array([[1, 0, 0, 2]]),
+                                activation="relu",
+                                recurrent_activation="hard_sigmoid")
+    config = json.loads(model_config(params, [[1], [2]], [[2, 3]],
+                                     dense_activation="relu"))
+    assert config == {
+        "kind": "model", "kernel": [[1.0, 2.0, 3.0, 4.0]],
+        "recurrent_kernel": [[1.0, 0.0, 0.0, 2.0]],
+        "bias": [0.0, 0.0, 0.0, 0.0], "activation": "relu",
+        "recurrent_activation": "hard_sigmoid", "x": [[1.0], [2.0]],
+        "unit": 0, "input_names": ["x0"], "dense_kernel": [[2.0, 3.0]],
+        "dense_bias": [0.0, 0.0], "output_names": ["y0", "y1"],
+        "dense_activation": "relu"}
+    for key in ("kernel", "recurrent_kernel", "x", "dense_kernel"):
+        assert all(type(v) is float for row in config[key] for v in row)
+    assert all(type(v) is float for v in config["bias"])
+    bare = json.loads(model_config(params, [[1], [2]], unit=0))
+    assert (bare["dense_kernel"], bare["dense_bias"],
+            bare["output_names"]) == (None, None, None)
+    assert bare["dense_activation"] == "linear" and bare["unit"] == 0
+    with_bias = json.loads(model_config(params, [[1]], [[2, 3]], [1, -1]))
+    assert with_bias["dense_bias"] == [1.0, -1.0]
+    assert all(type(v) is float for v in with_bias["dense_bias"])
+
+
+def test_model_config_refuses_a_window_of_other_features():
+    params = random_params(np.random.default_rng(6), units=2, input_dim=2)
+    for bad in (np.ones((6, 3)), np.ones(6)):
+        with pytest.raises(ValueError) as caught:
+            model_config(params, bad)
+        assert str(caught.value) == (
+            f"x: expected one window (T, 2), got shape {bad.shape}")
+    with pytest.raises(ValueError, match=r"^dense_activation: expected "):
+        model_config(params, np.ones((6, 2)), dense_activation="swish")
+
+
+def test_static_html_says_where_the_explorer_appears():
+    """The text a notebook viewer shows in place of the live explorer."""
+    assert static_html("{}") == (
+        '<div class="lstm-explorer" data-config="{}"><p>A live explorer '
+        "of these weights appears here on the book's website, and as a "
+        "Jupyter widget when the chapter runs in Binder or Jupyter.</p>"
+        "</div>")
+
+
+def test_scaled_weight_reaches_the_first_row():
+    params = random_params(np.random.default_rng(7), units=2, input_dim=2)
+    new = scaled_weight(params, "f", "kernel", 0, 1, 3.0)
+    assert new.kernel[0, 3] == 3 * params.kernel[0, 3]
+    new = scaled_weight(params, "o", "recurrent_kernel", 0, 0, 0.0)
+    assert new.recurrent_kernel[0, 6] == 0.0

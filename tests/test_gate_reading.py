@@ -160,3 +160,45 @@ def test_bad_arguments_are_refused_with_their_name():
     empty = constant_trace([0.5], mask=np.zeros((3, 4), bool))
     with pytest.raises(ValueError, match="at least one used step"):
         gate_reading.time_constants(empty)
+
+
+def test_saturation_by_gate_uses_both_thresholds_given():
+    """Each gate's fractions by a plain count, with thresholds other than
+    the defaults."""
+    rng = np.random.default_rng(10)
+    tr = lstmref.trace(rng.normal(size=(3, 7, 2)),
+                       random_params(rng, 4, 2, scale=2.0))
+    fractions = gate_reading.saturation_by_gate(tr, 0.3, 0.6)
+    assert set(fractions) == {"i", "f", "o"}
+    for gate, (left, right) in fractions.items():
+        g = getattr(tr, gate).reshape(-1, 4)
+        np.testing.assert_array_equal(left, (g < 0.3).sum(axis=0) / 21)
+        np.testing.assert_array_equal(right, (g > 0.6).sum(axis=0) / 21)
+
+
+def test_memory_horizon_counts_a_masked_step_as_keeping_everything():
+    """retention[b, t] = product of f over the used steps after t, by a
+    plain loop; a masked step's forget gate plays no part."""
+    mask = np.array([[True, False, True, True], [True, True, False, False]])
+    tr = constant_trace([0.5, 0.8], batch=2, T=4, mask=mask)
+    f = np.random.default_rng(11).uniform(0.1, 0.9, (2, 4, 2))
+    tr = dataclasses.replace(tr, f=f)
+    retention, tau = gate_reading.memory_horizon(tr)
+    for b in range(2):
+        for t in range(4):
+            expected = np.ones(2)
+            for s in range(t + 1, 4):
+                if mask[b, s]:
+                    expected = expected * f[b, s]
+            np.testing.assert_allclose(retention[b, t], expected,
+                                       rtol=1e-15)
+    used = f[mask]  # (n, units)
+    np.testing.assert_allclose(tau, 1 / (1 - used.mean(axis=0)),
+                               rtol=1e-14)
+
+
+def test_memory_horizon_refuses_what_is_not_a_trace():
+    with pytest.raises(TypeError) as caught:
+        gate_reading.memory_horizon(np.ones((1, 2, 3)))
+    assert str(caught.value) == (
+        "trace: expected a Trace (from lstmref.trace), got ndarray")
