@@ -11,7 +11,7 @@ test runs Run All from the Run menu, as a student would, and checks:
 
 * the file opened as a notebook, and Run All left no error and no stderr
   output, with every code cell executed;
-* no rendered Markdown cell shows MyST (``myst_markdown.raw_myst`` on
+* no rendered Markdown cell shows MyST (``myst_leftovers.raw_myst`` on
   the text a reader sees, math and code left out), and every solution is
   a closed ``<details>``;
 * an exercise's checker ran on the student's stub: "Not done yet" or
@@ -41,7 +41,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
-from myst_markdown import raw_myst  # noqa: E402
+from myst_leftovers import raw_myst  # noqa: E402
 
 CHAPTERS = ["what_it_learned", "forget_gate", "trained_model"]
 WITH_EXPLORER = {"forget_gate", "trained_model"}

@@ -25,9 +25,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
+import book_index  # noqa: E402
 import chapter_notebook as cn  # noqa: E402
 import notebooks  # noqa: E402
-from myst_markdown import MystError, raw_myst, split_blocks  # noqa: E402
+from myst_leftovers import raw_myst  # noqa: E402
+from myst_syntax import MystError, split_blocks  # noqa: E402
 
 BIB = """
 @article{hochreiter1997,
@@ -101,7 +103,7 @@ def tiny_book(tmp_path):
 
     def make(body):
         (tmp_path / "book" / "one.md").write_text(chapter(body))
-        book = cn.Book.scan(tmp_path, ["book/one", "book/two"],
+        book = book_index.Book.scan(tmp_path, ["book/one", "book/two"],
                             ["refs.bib"])
         return book
     return make
@@ -428,7 +430,7 @@ def chapters(book):
         glue = notebooks.glue_values(json.loads(glue_path.read_text())) \
             if glue_path.exists() else {}
         yield (docname, page, html / notebooks.FOLDER /
-               cn.notebook_name(docname), glue)
+               book_index.notebook_name(docname), glue)
 
 
 def page_pre_blocks(page):
@@ -441,7 +443,7 @@ def page_pre_blocks(page):
 @pytest.fixture(scope="module")
 def scanned(book):
     assert book["returncode"] == 0, book["log"][-3000:]
-    return cn.Book.scan(ROOT, [str(p.relative_to(book["html"])
+    return book_index.Book.scan(ROOT, [str(p.relative_to(book["html"])
                                    .with_suffix("")) for p in book["pages"]],
                         ["book/references.bib"])
 
@@ -524,7 +526,7 @@ def test_every_page_s_binder_link_opens_its_own_notebook(book):
     linked = 0
     for docname, page, path, _ in chapters(book):
         html = page.read_text()
-        name = cn.notebook_name(docname)
+        name = book_index.notebook_name(docname)
         for url in re.findall(r'href="(https://mybinder\.org[^"]+)"', html):
             query = parse_qs(urlsplit(unescape(url)).query)
             assert query["urlpath"] == [f"lab/tree/notebooks/{name}"]

@@ -12,9 +12,7 @@ of a function) comes from ``ctx``, an object with the methods listed in
 Roles and directives are looked up in two registries, ``ROLES`` and
 ``DIRECTIVES``; a name in neither raises ``MystError``, so a construct
 that a chapter starts using fails the build instead of reaching a
-student as raw text. ``raw_myst`` finds what is left of MyST in Markdown
-(or, with ``rendered=True``, in the text a browser shows): the tests run
-it on every generated notebook and on JupyterLab's rendered cells.
+student as raw text (myst_leftovers.py finds any that is left).
 
 The gated directives of sphinx-exercise (``exercise-start`` ...
 ``solution-end``) span several notebook cells, so they come back as
@@ -23,14 +21,12 @@ Markdown strings.
 """
 
 import re
-from dataclasses import dataclass, field
 
-__all__ = ["DIRECTIVES", "Directive", "Marker", "MystError", "ROLES",
-           "code_fence", "details", "raw_myst", "to_markdown"]
+from myst_syntax import (BACKTICKS, DEFINITION, EQUATION_LABEL, GATES,
+                         LABEL, Marker, MystError, inline_pieces,
+                         split_blocks)
 
-
-class MystError(ValueError):
-    """A MyST construct this converter does not know, or misused."""
+__all__ = ["DIRECTIVES", "ROLES", "code_fence", "details", "to_markdown"]
 
 
 class Context:
@@ -49,132 +45,10 @@ class Context:
     """
 
 
-@dataclass
-class Directive:
-    """A fenced directive: ``name``, its argument, options and body."""
-
-    name: str
-    arg: str = ""
-    options: dict = field(default_factory=dict)
-    body: str = ""
-
-
-@dataclass
-class Marker:
-    """An exercise-start/-end or solution-start/-end of sphinx-exercise."""
-
-    name: str
-    arg: str = ""
-    options: dict = field(default_factory=dict)
-
-
-GATES = ("exercise-start", "exercise-end", "solution-start", "solution-end")
-
-FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}|:{3,})"
-                   r"(?P<info>.*)$")
-DIRECTIVE_INFO = re.compile(r"^\s*\{(?P<name>[^}\s]+)\}\s*(?P<arg>.*?)\s*$")
-OPTION = re.compile(r"^:(?P<key>[\w-]+):(?:\s+(?P<value>.*?))?\s*$")
-LABEL = re.compile(r"^\s*\((?P<label>[^()\s]+)\)=\s*$")
-ROLE_NAME = re.compile(r"\{(?P<name>[A-Za-z][\w:.+-]*)\}$")
-BACKTICKS = re.compile(r"`+")
-DEFINITION = re.compile(r"^:\s+(?P<text>.*)$")
-EQUATION_LABEL = re.compile(r"^(?P<math>.*\$\$)\s*\([^()\s]+\)\s*$")
-
-
-def _is_closing(line, fence):
-    """Whether ``line`` closes a block opened with ``fence``."""
-    indent = len(line) - len(line.lstrip(" "))
-    stripped = line.strip()
-    return (indent <= 3 and len(stripped) >= len(fence)
-            and set(stripped) == {fence[0]})
-
-
-def _read_options(lines):
-    """Split a directive's lines into (options, body lines)."""
-    options, rest = {}, list(lines)
-    if rest and rest[0].strip() == "---":  # a YAML block
-        import yaml
-        end = rest.index("---", 1) if "---" in rest[1:] else None
-        if end is None:
-            raise MystError("a directive's YAML options have no closing ---")
-        options = yaml.safe_load("\n".join(rest[1:end])) or {}
-        rest = rest[end + 1:]
-    else:
-        while rest and OPTION.match(rest[0]):
-            match = OPTION.match(rest.pop(0))
-            options[match["key"]] = match["value"] or ""
-    return options, "\n".join(rest).strip("\n")
-
-
-def split_blocks(text):
-    """Cut Markdown into ("text", str), ("code", str) and
-    ("directive", Directive) blocks, in order."""
-    lines = text.split("\n")
-    blocks, plain, i = [], [], 0
-    while i < len(lines):
-        opening = FENCE.match(lines[i])
-        if not opening or (opening["fence"][0] == ":"
-                           and not DIRECTIVE_INFO.match(opening["info"])):
-            plain.append(lines[i])
-            i += 1
-            continue
-        fence = opening["fence"]
-        j, inner = i + 1, None  # inner: a code fence inside a ::: block
-        while j < len(lines):
-            if inner:
-                inner = None if _is_closing(lines[j], inner) else inner
-            elif _is_closing(lines[j], fence):
-                break
-            elif fence[0] == ":" and FENCE.match(lines[j]) and \
-                    FENCE.match(lines[j])["fence"][0] != ":":
-                inner = FENCE.match(lines[j])["fence"]
-            j += 1
-        if plain:
-            blocks.append(("text", "\n".join(plain)))
-            plain = []
-        info = DIRECTIVE_INFO.match(opening["info"])
-        if info:
-            options, body = _read_options(lines[i + 1:j])
-            blocks.append(("directive", Directive(
-                info["name"], info["arg"], options, body)))
-        else:
-            blocks.append(("code", "\n".join(lines[i:j + 1])))
-        i = j + 1
-    if plain:
-        blocks.append(("text", "\n".join(plain)))
-    return blocks
-
-
-def _spans(text):
-    """Cut inline text into ("text", s), ("code", s) and
-    ("role", name, content) pieces; code spans are left as they are."""
-    pieces, start, pos = [], 0, 0
-    while True:
-        run = BACKTICKS.search(text, pos)
-        if not run:
-            break
-        close = re.compile(r"(?<!`)" + run.group() + r"(?!`)").search(
-            text, run.end())
-        if not close:  # a lone backtick run is literal text
-            pos = run.end()
-            continue
-        role = ROLE_NAME.search(text, start, run.start())
-        if role and role.end() == run.start():
-            pieces.append(("text", text[start:role.start()]))
-            pieces.append(("role", role["name"],
-                           text[run.end():close.start()]))
-        else:
-            pieces.append(("text", text[start:run.start()]))
-            pieces.append(("code", text[run.start():close.end()]))
-        start = pos = close.end()
-    pieces.append(("text", text[start:]))
-    return pieces
-
-
 def convert_inline(text, ctx):
     """``text`` with every role replaced by what it stands for."""
     out = []
-    for piece in _spans(text):
+    for piece in inline_pieces(text):
         if piece[0] == "role":
             _, name, content = piece
             if name not in ROLES:
@@ -443,80 +317,3 @@ DIRECTIVES = {
         "attention", "danger", "error", "margin", "sidebar", "topic")},
     "seealso": _admonition("See also"),
 }
-
-
-# What is left of MyST: in Markdown source, and in rendered text (where
-# roles have lost their backticks and code is not shown).
-LEFTOVERS = [
-    (re.compile(r"^ {0,3}(`{3,}|~{3,}|:{3,})\s*\{"), "directive fence"),
-    (re.compile(r"^ {0,3}:{3,}\s*$"), "colon fence"),
-    (LABEL, "label"),
-    (re.compile(r"^:[\w-]+:(\s|$)"), "directive option"),
-    (re.compile(r"^:\s+\S"), "definition list"),
-    (re.compile(r"^(%|\+\+\+)"), "MyST comment or cell break"),
-    (re.compile(r"\$\$\s*\([^()\s]+\)\s*$"), "equation label"),
-]
-_NAMES = sorted({n.split(":")[0] for n in ROLES} | set(DIRECTIVES)
-                | set(GATES) | {"code-cell", "glue:figure", "eval"},
-                key=len, reverse=True)
-RENDERED_LEFTOVERS = [
-    (re.compile(r"\{(?:" + "|".join(map(re.escape, _NAMES)) +
-                r")(?::[\w-]+)?\}"), "role or directive name"),
-    (re.compile(r"(^|\s):{3,}"), "colon fence"),
-    (re.compile(r"\([\w-]+\)="), "label"),
-    (re.compile(r"(^|\s):(label|class|pyobject|tags|dedent|language|"
-                r"header-rows|all|name):(\s|$)", re.M), "directive option"),
-]
-
-
-def raw_myst(text, rendered=False):
-    """Every place in ``text`` where MyST syntax is left, as
-    ``(line number, what, line)``; empty when there is none.
-
-    Markdown source (the default): fenced code blocks and inline code are
-    skipped. ``rendered=True`` reads text as a browser shows it (roles
-    without their backticks); leave math and code out of that text.
-    """
-    found = []
-    if rendered:
-        for number, line in enumerate(text.split("\n"), 1):
-            for pattern, what in RENDERED_LEFTOVERS:
-                if pattern.search(line):
-                    found.append((number, what, line))
-        return found
-    fence = None
-    for number, line in enumerate(text.split("\n"), 1):
-        opening = FENCE.match(line)
-        if fence:
-            fence = None if _is_closing(line, fence) else fence
-            continue
-        if opening and opening["fence"][0] != ":" and \
-                not DIRECTIVE_INFO.match(opening["info"]):
-            fence = opening["fence"]
-            continue
-        for pattern, what in LEFTOVERS:
-            if pattern.search(line):
-                found.append((number, what, line))
-        # Code spans may span lines: check roles on the whole text below.
-    roles = [p for p in _spans(_without_fenced_code(text))
-             if p[0] == "role"]
-    found += [(0, "role", f"{{{name}}}`{content}`")
-              for _, name, content in roles]
-    return found
-
-
-def _without_fenced_code(text):
-    """``text`` with the lines of fenced code blocks blanked."""
-    out, fence = [], None
-    for line in text.split("\n"):
-        opening = FENCE.match(line)
-        if fence:
-            fence = None if _is_closing(line, fence) else fence
-            out.append("")
-        elif opening and opening["fence"][0] != ":" and \
-                not DIRECTIVE_INFO.match(opening["info"]):
-            fence = opening["fence"]
-            out.append("")
-        else:
-            out.append(line)
-    return "\n".join(out)

@@ -36,9 +36,9 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # run as a script: siblings by plain name
     sys.path.insert(0, str(HERE))
 
-from chapter_notebook import Book, ChapterContext, chapter_notebook  # noqa
-from chapter_notebook import notebook_name  # noqa: E402
-from myst_markdown import MystError  # noqa: E402
+from book_index import Book, notebook_name  # noqa: E402
+from chapter_notebook import ChapterContext, chapter_notebook  # noqa: E402
+from myst_syntax import MystError  # noqa: E402
 
 FOLDER = "_notebooks"  # in the HTML output, for the download button
 BINDER_FOLDER = "notebooks"  # at the repository's root, from postBuild
@@ -50,11 +50,13 @@ def write_notebooks(book, glue, exec_times, out):
     ``glue`` maps a docname to its glue values (name -> mime bundle);
     ``exec_times`` maps a docname to the seconds its run took.
     """
+    import jupytext
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     warnings = []
     for docname in book.docnames:
-        import jupytext
+        target = out / notebook_name(docname)
+        target.unlink(missing_ok=True)  # none left from an earlier run
         ctx = ChapterContext(book, docname, glue.get(docname, {}),
                              exec_times)
         try:
@@ -65,8 +67,7 @@ def write_notebooks(book, glue, exec_times, out):
             continue
         warnings += [(docname, problem) for problem in problems]
         text = json.dumps(notebook, indent=1, ensure_ascii=False)
-        (out / notebook_name(docname)).write_text(text + "\n",
-                                                  encoding="utf8")
+        target.write_text(text + "\n", encoding="utf8")
     return warnings
 
 
@@ -220,7 +221,8 @@ def main(argv=None):
     warnings = write_notebooks(book, glue, exec_times, out)
     for docname, message in warnings:
         print(f"WARNING: {docname}: {message}", file=sys.stderr)
-    print(f"{len(docnames) - len(warnings)} notebooks written to {out}")
+    written = [d for d in docnames if (out / notebook_name(d)).exists()]
+    print(f"{len(written)} of {len(docnames)} notebooks written to {out}")
     return 1 if warnings else 0
 
 
