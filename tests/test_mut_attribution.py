@@ -1,0 +1,104 @@
+"""Attribution methods in the cases the main tests leave out: a
+go_backwards network, and every way of naming the steps of contextual
+decomposition, right and wrong.
+
+Written to kill mutants that survived ``make mutation`` (see
+benchmarks/mutation_report.txt). Forecasts come from the same network
+built in Keras; the go_backwards cases rest on a symmetry: a layer that
+reads the window backwards is the forward layer on the reversed window.
+"""
+
+import keras
+import numpy as np
+import pytest
+
+from lstmref import attribution as A
+from lstmref.network import Network
+from helpers import random_params
+
+T = 6
+
+
+def networks(seed=61, twin=False):
+    """(forward Network, the same weights reading backwards, Keras twin of
+    the backward one if ``twin`` (else None), windows x (3, T, 2))."""
+    rng = np.random.default_rng(seed)
+    params = random_params(rng, 3, 2, scale=1.5)
+    D, d = rng.normal(size=(3, 2)), rng.normal(size=2)
+    forward = Network(params, D, d)
+    backward = Network(params, D, d, go_backwards=True)
+    x = rng.normal(size=(3, T, 2))
+    if not twin:
+        return forward, backward, None, x
+    model = keras.Sequential([
+        keras.Input((None, 2), dtype="float64"),
+        keras.layers.LSTM(3, dtype="float64", go_backwards=True),
+        keras.layers.Dense(2, dtype="float64")])
+    model.layers[0].set_weights([params.kernel, params.recurrent_kernel,
+                                 params.bias])
+    model.layers[1].set_weights([D, d])
+    return forward, backward, model, x
+
+
+@pytest.mark.parametrize("steps", [[0], [T - 1], [1, 4], [], list(range(T))])
+def test_cd_of_a_backward_layer_is_cd_of_the_reversed_window(steps):
+    forward, backward, model, x = networks(twin=True)
+    ours = A.contextual_decomposition(backward, x, steps, output=1)
+    mirrored = [T - 1 - s for s in steps]
+    theirs = A.contextual_decomposition(forward, x[:, ::-1], mirrored,
+                                        output=1)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-14)
+    # and the parts sum to the Keras layer's forecast
+    np.testing.assert_allclose(sum(ours), np.asarray(model(x))[:, 1],
+                               rtol=0, atol=1e-10)
+
+
+def test_cd_with_every_step_chosen_leaves_only_the_dense_bias():
+    """No input is irrelevant: the irrelevant part of h stays exactly 0
+    (tanh(0) = 0), and only the Dense bias, sent to irrelevant by the
+    documented convention, remains there."""
+    forward, _, model, x = networks(62)
+    relevant, irrelevant = A.contextual_decomposition(forward, x,
+                                                      list(range(T)))
+    np.testing.assert_array_equal(irrelevant, forward.dense_bias[0])
+    np.testing.assert_allclose(relevant + irrelevant,
+                               forward.predict(x)[:, 0], atol=1e-12)
+
+
+@pytest.mark.parametrize("steps", [[-1], [-T], [-T, T - 1], np.int64(2),
+                                   np.array([0, 1], np.uint8)])
+def test_cd_accepts_every_valid_step_index(steps):
+    forward, _, _, x = networks(63)
+    relevant, _ = A.contextual_decomposition(forward, x, steps)
+    positive = np.atleast_1d(steps) % T
+    np.testing.assert_array_equal(
+        relevant, A.contextual_decomposition(forward, x, positive)[0])
+
+
+@pytest.mark.parametrize("steps, shown", [
+    ([T], f"[{T}]"), ([-T - 1], f"[{-T - 1}]"), ([0, 99], "[0, 99]"),
+    ([0.0, 1.0], "[0.0, 1.0]"), ([[0, 1]], "[[0, 1]]"),
+    (np.array([True, False]), "[True, False]"),
+])
+def test_cd_refuses_bad_steps_with_the_valid_range(steps, shown):
+    forward, _, _, x = networks(64)
+    with pytest.raises(ValueError) as caught:
+        A.contextual_decomposition(forward, x, steps)
+    assert str(caught.value) == (
+        f"steps: expected step indices from 0 to {T - 1}, got {shown}")
+
+
+@pytest.mark.parametrize("method", ["cd", "lrp"])
+def test_methods_needing_a_linear_head_say_so(method):
+    forward, _, _, x = networks(65)
+    net = Network(forward.params, forward.dense_kernel, forward.dense_bias,
+                  dense_activation="tanh")
+    with pytest.raises(ValueError) as caught:
+        if method == "cd":
+            A.contextual_decomposition(net, x, [0])
+        else:
+            A.lrp(net, x)
+    name = ("contextual decomposition" if method == "cd" else "LRP")
+    assert str(caught.value) == (
+        f"net: {name} needs a linear Dense activation, got 'tanh'")
