@@ -33,25 +33,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
 sys.path.insert(0, os.path.dirname(__file__))
+# The book's own extensions (book/_ext), importable by plain name.
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from notebooks import toc_files  # noqa: E402  (re-exported to the tests)
 
 # CI runs each example set the same way every time (derandomize), so that a
 # submission's result does not depend on which examples were drawn.
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-
-def toc_files(entry):
-    """Every ``file:`` (and the ``root:``) named in a _toc.yml tree."""
-    if isinstance(entry, dict):
-        for key, value in entry.items():
-            if key in ("root", "file"):
-                yield value
-            else:
-                yield from toc_files(value)
-    elif isinstance(entry, list):
-        for item in entry:
-            yield from toc_files(item)
 
 
 @pytest.fixture(scope="session")

@@ -151,22 +151,25 @@ def setup(app):
 
 # --- Binder: execute the chapters here --------------------------------------
 
+def toc_files(entry):
+    """Every ``file:`` (and the ``root:``) named in a _toc.yml tree, in
+    order (the tests read the table of contents with it too)."""
+    if isinstance(entry, dict):
+        for key, value in entry.items():
+            if key in ("root", "file"):
+                yield value
+            else:
+                yield from toc_files(value)
+    elif isinstance(entry, list):
+        for item in entry:
+            yield from toc_files(item)
+
+
 def toc_docnames(root):
     """The docnames of _toc.yml (root and files), in order."""
     import yaml
-
-    def walk(entry):
-        if isinstance(entry, dict):
-            for key, value in entry.items():
-                if key in ("root", "file"):
-                    yield value
-                else:
-                    yield from walk(value)
-        elif isinstance(entry, list):
-            for item in entry:
-                yield from walk(item)
     toc = yaml.safe_load((Path(root) / "_toc.yml").read_text())
-    return [name.removesuffix(".md") for name in walk(toc)]
+    return [name.removesuffix(".md") for name in toc_files(toc)]
 
 
 def execute_chapter(path, timeout=600):
