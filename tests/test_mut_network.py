@@ -1,0 +1,133 @@
+"""The whole model read from Keras in the shapes the main tests leave
+out (a Dense layer without bias, a Dense activation, a Sequential of the
+wrong form), and Network's own checks, each message in full.
+
+Written to kill mutants that survived ``make mutation`` (see
+benchmarks/mutation_report.txt). Predictions are compared with calling
+the Keras model itself.
+"""
+
+import keras
+import numpy as np
+import pytest
+
+from lstmref.network import Network, from_keras_model
+from helpers import random_params
+
+
+def sequential(*layers, T=5, F=3):
+    model = keras.Sequential([keras.Input((T, F), dtype="float64"),
+                              *layers])
+    rng = np.random.default_rng(71)
+    model.set_weights([rng.normal(0, 0.6, w.shape)
+                       for w in model.get_weights()])
+    return model
+
+
+@pytest.mark.parametrize("use_bias, activation", [
+    (False, "linear"), (True, "tanh"), (False, "sigmoid")])
+def test_network_predict_equals_keras_for_each_dense_head(use_bias,
+                                                          activation):
+    model = sequential(
+        keras.layers.LSTM(4, dtype="float64"),
+        keras.layers.Dense(2, use_bias=use_bias, activation=activation,
+                           dtype="float64"))
+    net = from_keras_model(model)
+    assert (net.dense_bias is None) == (not use_bias)
+    assert net.dense_activation == activation and net.n_out == 2
+    assert net.go_backwards is False
+    x = np.random.default_rng(72).normal(size=(6, 5, 3))
+    np.testing.assert_allclose(net.predict(x), np.asarray(model(x)),
+                               rtol=0, atol=1e-12)
+
+
+def lstm(**flags):
+    return keras.layers.LSTM(4, dtype="float64", name="the_lstm", **flags)
+
+
+def dense(**flags):
+    return keras.layers.Dense(2, dtype="float64", name="the_dense", **flags)
+
+
+@pytest.mark.parametrize("build, error, message", [
+    (lambda: keras.Sequential([]), TypeError,
+     "model: expected a Keras Sequential of LSTM -> Dense, got Sequential "
+     "with no layers"),
+    (lambda: object(), TypeError,
+     "model: expected a Keras Sequential of LSTM -> Dense, got object "
+     "with no layers"),
+    (lambda: sequential(dense(), lstm()), ValueError,
+     "model: expected an LSTM as the first layer, got the layer "
+     "'the_dense' (Dense)"),
+    (lambda: sequential(lstm(return_sequences=True), keras.layers.LSTM(
+        4, dtype="float64"), dense()), ValueError,
+     "model: expected an LSTM returning its last output only, got the "
+     "layer 'the_lstm' with return_sequences=True"),
+    (lambda: sequential(lstm()), ValueError,
+     "model: expected a Dense layer after the LSTM, got nothing"),
+    (lambda: sequential(lstm(), keras.layers.Dropout(0.1, name="drop"),
+                        dense()), ValueError,
+     "model: expected a Dense layer after the LSTM, got the layer 'drop' "
+     "(Dropout)"),
+    (lambda: sequential(lstm(), dense(), keras.layers.Activation(
+        "tanh", name="act")), ValueError,
+     "model: expected only linear Activation layers after the Dense "
+     "layer, got the layer 'act' (Activation)"),
+    (lambda: sequential(lstm(), dense(), keras.layers.Dense(
+        2, dtype="float64", name="dense2")), ValueError,
+     "model: expected only linear Activation layers after the Dense "
+     "layer, got the layer 'dense2' (Dense)"),
+])
+def test_other_models_are_refused_with_the_whole_reason(build, error,
+                                                        message):
+    with pytest.raises(error) as caught:
+        from_keras_model(build())
+    assert str(caught.value) == message
+
+
+def test_a_stateful_lstm_is_refused():
+    model = keras.Sequential([
+        keras.Input((5, 3), batch_size=2, dtype="float64"),
+        lstm(stateful=True), dense()])
+    with pytest.raises(ValueError) as caught:
+        from_keras_model(model)
+    assert str(caught.value) == (
+        "model: expected an LSTM returning its last output only, got the "
+        "layer 'the_lstm' with stateful=True")
+
+
+def test_network_checks_its_head_with_the_whole_reason():
+    params = random_params(np.random.default_rng(73), 3, 2)
+    for kwargs, error, message in [
+        (dict(dense_kernel=np.ones((2, 1))), ValueError,
+         "dense_kernel: expected shape (3, n_out), got (2, 1)"),
+        (dict(dense_kernel=np.ones(3)), ValueError,
+         "dense_kernel: expected shape (3, n_out), got (3,)"),
+        (dict(dense_kernel=np.ones((3, 2)), dense_bias=np.ones(3)),
+         ValueError, "dense_bias: expected shape (2,) (n_out,), got (3,)"),
+        (dict(dense_kernel=np.full((3, 2), "a")), TypeError,
+         "dense_kernel: expected an array of real numbers, got dtype <U1 "
+         "(from ndarray)"),
+        (dict(dense_kernel=np.ones((3, 2)), dense_bias=np.full(2, "a")),
+         TypeError, "dense_bias: expected an array of real numbers, got "
+         "dtype <U1 (from ndarray)"),
+        (dict(dense_kernel=np.ones((3, 2)), dense_activation="swish"),
+         ValueError, "dense_activation: expected one of ['hard_sigmoid', "
+         "'hard_sigmoid_keras2', 'linear', 'relu', 'sigmoid', 'tanh'], "
+         "got 'swish'"),
+    ]:
+        with pytest.raises(error) as caught:
+            Network(params, **kwargs)
+        assert str(caught.value) == message
+    with pytest.raises(TypeError, match=r"^params: expected an LSTMParams"):
+        Network("params", np.ones((3, 2)))
+
+
+def test_network_stores_its_head_as_float_arrays():
+    params = random_params(np.random.default_rng(74), 3, 2)
+    net = Network(params, [[1, 2]] * 3, [1, 2])
+    assert net.dense_kernel.dtype == np.float64
+    assert net.dense_bias.dtype == np.float64
+    h = np.array([[1.0, -1.0, 0.5]])
+    # h D = [1 - 1 + 0.5, 2 - 2 + 1], plus d = [1, 2]
+    np.testing.assert_array_equal(net.head(h), [[1.5, 3.0]])
