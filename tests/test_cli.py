@@ -386,6 +386,58 @@ def test_each_mistake_is_one_error_line_and_status_2(small, bad_files,
     assert_one_error_line(status, out, err, *needles)
 
 
+#: The whole error line of each mistake whose text is lstmref's own
+#: (argparse's are its own wording, checked above by their needles);
+#: "pickled objects" ends in NumPy's reason, left out here.
+FULL_ERRORS = {
+    "missing model": "{bad}/nothing.keras: no such model file",
+    "model is a folder": "{bad}: expected a model file, got a directory",
+    "model not a zip": "{bad}/junk.keras: expected a Keras 3 .keras file "
+                       "(a zip archive), got something else",
+    "missing data": "{bad}/nothing.npy: no such data file",
+    "feature count": "{bad}/three_features.npy: expected windows of shape "
+                     "(batch, 5, 4) or one window (5, 4) for this model, "
+                     "got shape (4, 5, 3)",
+    "window length": "{bad}/six_steps.npy: expected windows of shape "
+                     "(batch, 5, 4) or one window (5, 4) for this model, "
+                     "got shape (4, 6, 4)",
+    "pickled objects": "{bad}/objects.npy: cannot read it as .npy: ",
+    "not finite": "{bad}/nan.npy: expected finite numbers, got nan at "
+                  "window, step, feature (0, 0, 0)",
+    "csv feature count": "{bad}/three.csv: expected one window of 5 rows x "
+                         "4 columns for this model, got 5 rows x 3 columns",
+    "csv rows": "{bad}/short.csv: expected one window of 5 rows x 4 "
+                "columns for this model, got 4 rows x 4 columns",
+    "csv words": "{bad}/words.csv: line 3: expected numbers separated by "
+                 "commas, got 'x,2,3,4'",
+    "csv ragged": "{bad}/ragged.csv: line 2: expected 4 columns like the "
+                  "first row, got 3",
+    "data suffix": "{bad}/x.txt: expected a .npy or .csv file, got .txt",
+    "output too big": "--output 2: expected an index from 0 to 1 (the "
+                      "model has 2 outputs)",
+    "output negative": "--output -1: expected an index from 0 to 1 (the "
+                       "model has 2 outputs)",
+    "plot folder": "{bad}/no/p.png: no such directory {bad}/no",
+    "plot suffix": "{bad}/p.jpeg: expected a plot file ending in one of "
+                   ".png, .svg, .pdf",
+}
+
+
+@pytest.mark.parametrize("mistake", FULL_ERRORS)
+def test_each_mistake_reads_in_full(small, bad_files, capsys, mistake):
+    path = small[0]
+    args, _ = MISTAKES[mistake]
+    names = {"model": path, "x": path.parent / "x.npy", "bad": bad_files}
+    status, out, err = run(capsys, "explain",
+                           *[a.format(**names) for a in args])
+    expected = "error: " + FULL_ERRORS[mistake].format(bad=bad_files)
+    assert status == 2 and out == ""
+    if mistake == "pickled objects":
+        assert err.startswith(expected), err
+    else:
+        assert err == expected + "\n"
+
+
 def test_no_command_is_one_error_line(capsys):
     assert_one_error_line(*run(capsys), "required: command")
 
