@@ -102,3 +102,34 @@ def test_methods_needing_a_linear_head_say_so(method):
     name = ("contextual decomposition" if method == "cd" else "LRP")
     assert str(caught.value) == (
         f"net: {name} needs a linear Dense activation, got 'tanh'")
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "hard_sigmoid", "relu"])
+@pytest.mark.parametrize("dense_bias", [True, False])
+def test_cd_parts_sum_to_the_forecast_for_any_activation(activation,
+                                                         dense_bias):
+    """phi(0) is not 0 for a sigmoid activation, so the part of h that no
+    input explains is not 0 either; with or without a Dense bias the two
+    parts still sum to the forecast (computed by the equations by hand)."""
+    rng = np.random.default_rng(66)
+    params = random_params(rng, 3, 2, activation=activation, scale=1.5)
+    D = rng.normal(size=(3, 2))
+    d = rng.normal(size=2) if dense_bias else None
+    net = Network(params, D, d)
+    x = rng.normal(size=(4, T, 2))
+    act = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+           "hard_sigmoid": lambda z: np.clip(z / 6 + 0.5, 0, 1),
+           "relu": lambda z: np.maximum(z, 0)}[activation]
+    h = c = np.zeros((4, 3))
+    for t in range(T):
+        z = x[:, t] @ params.kernel + h @ params.recurrent_kernel \
+            + params.bias
+        i, f, o = (1 / (1 + np.exp(-z[:, k:k + 3])) for k in (0, 3, 9))
+        c = f * c + i * act(z[:, 6:9])
+        h = o * act(c)
+    forecast = h @ D[:, 1] + (0.0 if d is None else d[1])
+    for steps in ([0, 2], [], [T - 1]):
+        relevant, irrelevant = A.contextual_decomposition(net, x, steps,
+                                                          output=1)
+        np.testing.assert_allclose(relevant + irrelevant, forecast,
+                                   rtol=0, atol=1e-12)
