@@ -168,14 +168,17 @@ class LSTMParams:
                 f"recurrent_activation={self.recurrent_activation!r})")
 
 
-def check_params(params, argument="params"):
+def check_params(params, argument="params", *, also=None):
     """Raise unless ``params`` is an ``LSTMParams``: the one such check.
 
-    It lives beside the class rather than in ``_checks``, which this module
-    imports: the other way round would be an import cycle.
+    ``also`` names another type the caller accepts and has handled
+    already (e.g. "a Network"), for the message. It lives beside the
+    class rather than in ``_checks``, which this module imports: the other
+    way round would be an import cycle.
     """
     if not isinstance(params, LSTMParams):
+        expected = "an LSTMParams" + (f" or {also}" if also else "")
         raise TypeError(
-            f"{argument}: expected an LSTMParams (build one with "
+            f"{argument}: expected {expected} (build one with "
             "LSTMParams(kernel, recurrent_kernel, bias) or from_keras), got "
             f"{type(params).__name__}")

@@ -15,7 +15,7 @@ from matplotlib.ticker import MaxNLocator
 from .. import explorer
 from ..layer import trace
 from ..network import Network
-from ..params import GATES, LSTMParams
+from ..params import GATES, check_params
 from .base import COLORS, GATE_FIELDS, LABELS, Explorer, new_figure, \
     symmetric_limits
 
@@ -222,9 +222,7 @@ def model_explorer(params, x, *, input_names=None, output_names=None):
     network = params if isinstance(params, Network) else None
     if network is not None:
         params = network.params
-    if not isinstance(params, LSTMParams):
-        raise TypeError("params: expected an LSTMParams or a Network, got "
-                        f"{type(params).__name__}")
+    check_params(params, also="a Network")
     array = np.asarray(x, dtype=np.float64)
     if array.ndim == 3 and array.shape[0] == 1:
         array = array[0]
