@@ -103,3 +103,27 @@ def test_to_torch_uses_pytorchs_own_key_names(cell):
 ])
 def test_block_finds_the_candidate_by_any_of_its_letters(order, gate, k):
     assert block(order, gate, 5) == slice(5 * k, 5 * (k + 1))
+
+
+@pytest.mark.parametrize("cell", [False, True])
+def test_from_torch_reads_a_module_without_bias(cell):
+    """bias=False: no bias keys, a layer without bias, and the same
+    outputs as PyTorch's own module (float64)."""
+    import torch
+    torch.manual_seed(57)
+    module = (torch.nn.LSTMCell(3, 2, bias=False) if cell
+              else torch.nn.LSTM(3, 2, bias=False, batch_first=True))
+    module = module.double()
+    params = lstmref.from_torch(module)
+    assert params.bias is None
+    x = np.random.default_rng(57).normal(size=(4, 5, 3))
+    with torch.no_grad():
+        if cell:
+            h = c = torch.zeros(4, 2, dtype=torch.float64)
+            for t in range(5):
+                h, c = module(torch.from_numpy(x[:, t]), (h, c))
+            theirs = h.numpy()
+        else:
+            theirs = module(torch.from_numpy(x))[0][:, -1].numpy()
+    np.testing.assert_allclose(lstmref.lstm(x, params), theirs, rtol=0,
+                               atol=1e-12)

@@ -24,8 +24,8 @@ from lstmref.grad import backward, input_gradient
 from lstmref.layouts._gates import block, reorder
 from lstmref.network import Network
 from test_errors import (BATCH, BROADCASTABLE, C0, CATALOGUE, H0, INF,
-                         PARAMS, T, TF1_BIAS, TF1_KERNEL, UNITS, X,
-                         keras1_with, with_value)
+                         PARAMS, T, TF1_BIAS, TF1_KERNEL, TORCH, UNITS, X,
+                         keras1_with, torch_dict, with_value)
 
 #: A network for the gradient calls.
 NET = Network(PARAMS, np.ones((UNITS, 2)), np.ones(2))
@@ -79,6 +79,18 @@ EXTRA = [
      lambda: lstmref.from_tf1(TF1_KERNEL, with_value(TF1_BIAS, 2, INF))),
     ("tf1_kernel_3d",
      lambda: lstmref.from_tf1(TF1_KERNEL[None], TF1_BIAS)),
+    ("torch_weight_hh_1d", lambda: lstmref.from_torch(
+        torch_dict(weight_hh_l0=TORCH["weight_hh_l0"][0]))),
+    ("torch_weight_ih_rows", lambda: lstmref.from_torch(
+        torch_dict(weight_ih_l0=TORCH["weight_ih_l0"][:6]))),
+    ("torch_weight_hh_inf", lambda: lstmref.from_torch(torch_dict(
+        weight_hh_l0=with_value(TORCH["weight_hh_l0"], (3, 1), INF)))),
+    ("torch_weight_ih_strings", lambda: lstmref.from_torch(
+        torch_dict(weight_ih_l0=np.full((8, 3), "a")))),
+    ("torch_weight_hh_strings", lambda: lstmref.from_torch(
+        torch_dict(weight_hh_l0=np.full((8, 2), "a")))),
+    ("torch_bias_hh_strings", lambda: lstmref.from_torch(
+        torch_dict(bias_hh_l0=np.full(8, "a")))),
 ]
 
 
@@ -598,6 +610,24 @@ MESSAGES = {
     'tf1_kernel_3d': (
         ValueError, 'kernel: expected a 2-D array (input_dim + units, 4 * '
                     'units), got shape (1, 5, 8) (3-D)'),
+    'torch_weight_hh_1d': (
+        ValueError, 'weight_hh_l0: expected a 2-D array (4 * units, units), '
+                    'got shape (2,) (1-D)'),
+    'torch_weight_ih_rows': (
+        ValueError, 'weight_ih_l0: expected shape (8, 3) (4 * units, '
+                    'input_dim) for units=2, got (6, 3)'),
+    'torch_weight_hh_inf': (
+        ValueError, 'weight_hh_l0: expected finite numbers, got inf at '
+                    'index (3, 1) (1 non-finite value(s) in all)'),
+    'torch_weight_ih_strings': (
+        TypeError, 'weight_ih_l0: expected an array of real numbers, got '
+                   'dtype <U1 (from ndarray)'),
+    'torch_weight_hh_strings': (
+        TypeError, 'weight_hh_l0: expected an array of real numbers, got '
+                   'dtype <U1 (from ndarray)'),
+    'torch_bias_hh_strings': (
+        TypeError, 'bias_hh_l0: expected an array of real numbers, got '
+                   'dtype <U1 (from ndarray)'),
 }
 
 
