@@ -459,6 +459,16 @@ def test_every_chapter_has_a_valid_notebook_without_myst(book, scanned):
         assert left == []
 
 
+def test_saving_an_unchanged_notebook_leaves_its_bytes(book, tmp_path):
+    """Jupyter's save (the contents manager) writes nbformat.write of the
+    notebook it was given: the file must already be in that form."""
+    for docname, _, path, _ in chapters(book):
+        saved = tmp_path / path.name
+        nbformat.write(nbformat.read(path, as_version=nbformat.NO_CONVERT),
+                       str(saved))
+        assert saved.read_bytes() == path.read_bytes(), docname
+
+
 def test_glued_numbers_are_the_page_s(book, scanned):
     import jupytext
     for docname, page, path, glue in chapters(book):

@@ -32,6 +32,8 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
+
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # run as a script: siblings by plain name
     sys.path.insert(0, str(HERE))
@@ -66,8 +68,9 @@ def write_notebooks(book, glue, exec_times, out):
             warnings.append((docname, f"no notebook written: {error}"))
             continue
         warnings += [(docname, problem) for problem in problems]
-        text = json.dumps(notebook, indent=1, ensure_ascii=False)
-        target.write_text(text + "\n", encoding="utf8")
+        # as Jupyter's save writes it (sorted keys, source split into
+        # lines), so saving an unchanged notebook leaves its bytes alone
+        nbformat.write(nbformat.from_dict(notebook), str(target))
     return warnings
 
 
