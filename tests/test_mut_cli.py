@@ -1,0 +1,129 @@
+"""The command line's pieces the end-to-end tests leave out: the plot's
+bars, ticks, labels and size, the progress bar frame by frame, when a
+method is skipped and why, and reading odd but valid or broken files.
+
+Written to kill mutants that survived ``make mutation`` (see
+benchmarks/mutation_report.txt). Expected values are worked out by hand
+from each function's documentation.
+"""
+
+import io
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from lstmref.cli import methods, reading, reporting
+from lstmref.network import Network
+from helpers import random_params
+
+
+@pytest.fixture
+def saved_figures(monkeypatch):
+    """The figures save_plot saves, kept for inspection (nothing written)."""
+    figures = []
+    monkeypatch.setattr(Figure, "savefig",
+                        lambda self, path: figures.append(self))
+    return figures
+
+
+def test_plot_draws_each_methods_bars_side_by_side(saved_figures):
+    columns = {"a": np.arange(1.0, 9.0), "b": np.arange(8.0, 0.0, -1)}
+    reporting.save_plot("x.png", columns, 3)
+    (fig,) = saved_figures
+    # width 0.4 * 8 steps * 2 methods = 6.4 inches (at least 5), 3.5 high
+    np.testing.assert_allclose(fig.get_size_inches(), [6.4, 3.5])
+    assert type(fig.get_layout_engine()).__name__ == \
+        "ConstrainedLayoutEngine"
+    (ax,) = fig.axes
+    bars = ax.patches
+    assert len(bars) == 16
+    # two bars of width 0.8 / 2 per lag, centred at lag -0.2 and +0.2
+    for k, (name, values) in enumerate(columns.items()):
+        for lag in range(8):
+            bar = bars[8 * k + lag]
+            np.testing.assert_allclose(bar.get_width(), 0.4)
+            np.testing.assert_allclose(
+                bar.get_x() + 0.2, lag + 1 + (-0.2 if k == 0 else 0.2))
+            assert bar.get_height() == values[lag]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        f"t-{lag}" for lag in range(1, 9)]
+    np.testing.assert_array_equal(ax.get_xticks(), np.arange(1, 9))
+    assert ax.get_xlabel() == "lag (t-1 is the last step of the window)"
+    assert ax.get_ylabel() == "mean |attribution| of output 3"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a",
+                                                                   "b"]
+
+
+def test_plot_of_one_long_column_grows_with_the_steps(saved_figures):
+    reporting.save_plot("x.svg", {"only": np.ones(13)}, 0)
+    (fig,) = saved_figures
+    # 0.4 * 13 steps * 1 method = 5.2 inches
+    np.testing.assert_allclose(fig.get_size_inches(), [5.2, 3.5])
+    bars = fig.axes[0].patches
+    np.testing.assert_allclose([b.get_width() for b in bars], 0.8)
+    np.testing.assert_allclose([b.get_x() + 0.4 for b in bars],
+                               np.arange(1, 14))
+
+
+def test_plot_that_cannot_be_written_says_why(tmp_path):
+    folder = tmp_path / "plot.png"
+    folder.mkdir()  # a folder where the file should go
+    with pytest.raises(reading.UsageError) as caught:
+        reporting.save_plot(folder, {"a": np.ones(3)}, 0)
+    assert str(caught.value) == (
+        f"{folder}: cannot write the plot: Is a directory")
+
+
+def test_progress_bar_frame_by_frame():
+    stream = io.StringIO()
+    assert list(reporting.progress(["x", "y"], "ig", stream)) == ["x", "y"]
+    label = "ig" + " " * 19  # padded to 21
+    assert stream.getvalue() == (
+        f"\r{label} [{'.' * 24}] 0/2"
+        f"\r{label} [{'#' * 12}{'.' * 12}] 1/2"
+        f"\r{label} [{'#' * 24}] 2/2\n")
+
+
+def net_with(activation):
+    params = random_params(np.random.default_rng(81), 2, 3)
+    return Network(params, np.ones((2, 1)), dense_activation=activation)
+
+
+def test_methods_say_when_they_cannot_run():
+    net = net_with("linear")
+    shapley, lrp = methods.METHODS["shapley"], methods.METHODS["lrp"]
+    assert shapley.skip(net, 14) is None  # T <= 14: 2^14 passes
+    assert shapley.skip(net, 15) == (
+        "exact Shapley values need 2^T passes per window; T=15 > 14")
+    assert lrp.skip(net, 15) is None
+    assert lrp.skip(net_with("tanh"), 5) == (
+        "LRP needs a linear Dense activation, got 'tanh'")
+    assert methods.METHODS["ig"].skip(net, 99) is None
+    assert methods.METHODS["occlusion"].skip(net, 99) is None
+
+
+def test_one_line_drops_colour_codes_and_line_breaks():
+    text = "\x1b[31mred\x1b[0m  and\n\x1b[1;32mbold green\x1b[0m\tend"
+    assert reading.one_line(text) == "red and bold green end"
+
+
+def test_csv_with_a_byte_order_mark_keeps_its_first_row(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes("1,2\n3,4\n".encode("utf-8-sig"))
+    np.testing.assert_array_equal(reading.load_windows(path, 2, 2),
+                                  [[[1.0, 2.0], [3.0, 4.0]]])
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"1,2\n\xff\xfe,3\n", "expected a text .csv file, got bytes that are "
+                           "not UTF-8"),
+    (b"\n  \n", "expected rows of numbers, got none"),
+    (b"a,b\n", "expected rows of numbers, got none"),
+])
+def test_unreadable_csv_says_why(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(reading.UsageError) as caught:
+        reading.load_windows(path, None, 2)
+    assert str(caught.value) == f"{path}: {message}"
