@@ -133,3 +133,13 @@ def test_cd_parts_sum_to_the_forecast_for_any_activation(activation,
                                                           output=1)
         np.testing.assert_allclose(relevant + irrelevant, forecast,
                                    rtol=0, atol=1e-12)
+
+
+def test_lrp_epsilon_rule_at_a_zero_output_takes_sign_plus_one():
+    """At y = 0 exactly the stabiliser is +eps, as in Arras et al.'s code
+    (sign = where(y >= 0, 1, -1)). x = [1, -1], w = [1, 1], b = 0: y = 0,
+    R_j = (x_j w_j + (b + eps) / 2) / eps, so with eps = 0.1 the shares of
+    R = 1 are 1.05 / 0.1 and -0.95 / 0.1; they sum to R."""
+    shares = A._lrp_linear(np.array([[1.0, -1.0]]), np.ones((2, 1)),
+                           np.zeros(1), np.ones((1, 1)), 0.1, 1.0)
+    np.testing.assert_allclose(shares, [[10.5, -9.5]], rtol=1e-14)

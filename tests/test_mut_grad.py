@@ -135,3 +135,10 @@ def test_derivative_at_the_kinks_is_tensorflows(name, dtype):
     np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=0)
     if name == "relu":
         assert ours.dtype == dtype
+
+
+def test_a_layer_without_bias_has_no_bias_gradient():
+    rng = np.random.default_rng(44)
+    params = random_params(rng, 2, 2, use_bias=False)
+    g = backward(rng.normal(size=(3, 4, 2)), params, np.ones((3, 2)))
+    assert g.bias is None

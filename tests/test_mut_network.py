@@ -131,3 +131,40 @@ def test_network_stores_its_head_as_float_arrays():
     h = np.array([[1.0, -1.0, 0.5]])
     # h D = [1 - 1 + 0.5, 2 - 2 + 1], plus d = [1, 2]
     np.testing.assert_array_equal(net.head(h), [[1.5, 3.0]])
+
+
+def test_an_lstm_alone_with_a_dropout_is_refused():
+    model = sequential(lstm(), keras.layers.Dropout(0.1, name="drop"))
+    with pytest.raises(ValueError) as caught:
+        from_keras_model(model)
+    assert str(caught.value) == (
+        "model: expected a Dense layer after the LSTM, got the layer 'drop' "
+        "(Dropout)")
+
+
+def test_an_lstm_returning_its_states_is_refused():
+    """No Sequential can hold one before a Dense, so the layers come in a
+    plain object: from_keras_model reads only ``model.layers``."""
+    from types import SimpleNamespace
+    layers = [lstm(return_state=True), dense()]
+    with pytest.raises(ValueError) as caught:
+        from_keras_model(SimpleNamespace(layers=layers))
+    assert str(caught.value) == (
+        "model: expected an LSTM returning its last output only, got the "
+        "layer 'the_lstm' with return_state=True")
+
+
+@pytest.mark.parametrize("where", ["dense", "activation"])
+def test_an_activation_lstmref_cannot_name_is_refused_naming_the_layer(
+        where):
+    layers = [lstm(), dense(activation=lambda t: 2 * t)
+              if where == "dense" else dense()]
+    if where == "activation":
+        layers.append(keras.layers.Activation(lambda t: t, name="act"))
+    name = "the_dense" if where == "dense" else "act"
+    with pytest.raises(ValueError) as caught:
+        from_keras_model(sequential(*layers))
+    assert str(caught.value).startswith(
+        f"layer '{name}': expected one of ['hard_sigmoid', "
+        "'hard_sigmoid_keras2', 'linear', 'relu', 'sigmoid', 'tanh'], got "
+        "the layer's function '<lambda>'")
