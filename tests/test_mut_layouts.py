@@ -127,3 +127,42 @@ def test_from_torch_reads_a_module_without_bias(cell):
             theirs = module(torch.from_numpy(x))[0][:, -1].numpy()
     np.testing.assert_allclose(lstmref.lstm(x, params), theirs, rtol=0,
                                atol=1e-12)
+
+
+def fake_layer(module, version):
+    """An object whose class comes from ``module``, a stand-in package
+    with ``__version__`` = version (None: no version at all)."""
+    import sys
+    import types
+    package = types.ModuleType(module)
+    if version is not None:
+        package.__version__ = version
+    sys.modules[module] = package
+    return type("LSTM", (), {"__module__": f"{module}.layers"})()
+
+
+@pytest.mark.parametrize("version, major", [
+    ("2.15.0", 2), ("3.1.0", 3), ("3.12.4", 3), (None, 3)])
+def test_keras_major_version_is_read_from_the_layers_package(
+        version, major):
+    from lstmref.layouts.keras import _keras_major
+    layer = fake_layer("fakekeras", version)
+    try:
+        assert _keras_major(layer) == major
+    finally:
+        import sys
+        del sys.modules["fakekeras"]
+
+
+def test_an_unnamed_activation_is_refused_with_its_repr():
+    """A callable without __name__ (a partial) is named by its repr."""
+    import functools
+    from lstmref.layouts.keras import identify_activation
+    fn = functools.partial(np.tanh)
+    with pytest.raises(ValueError) as caught:
+        identify_activation(fn)
+    assert str(caught.value) == (
+        "activation: expected one of ['hard_sigmoid', 'hard_sigmoid_keras2',"
+        f" 'linear', 'relu', 'sigmoid', 'tanh'], got the layer's function "
+        f"{repr(fn)!r}; pass activation=... by name if it computes one of "
+        "them")
