@@ -166,3 +166,19 @@ def test_an_unnamed_activation_is_refused_with_its_repr():
         f" 'linear', 'relu', 'sigmoid', 'tanh'], got the layer's function "
         f"{repr(fn)!r}; pass activation=... by name if it computes one of "
         "them")
+
+
+def test_a_function_named_tanh_that_is_not_tanh_is_refused():
+    """1.5 tanh(x) differs from tanh by at most 0.5: still refused."""
+    from lstmref.layouts.keras import identify_activation
+
+    def tanh(x):
+        return 1.5 * np.tanh(x)
+
+    with pytest.raises(ValueError) as caught:
+        identify_activation(tanh, "recurrent_activation")
+    assert str(caught.value) == (
+        "recurrent_activation: expected a function that computes lstmref's "
+        "'tanh', got the layer's function called 'tanh' whose values "
+        "differ; pass recurrent_activation=... by name")
+    assert identify_activation(np.tanh) == "tanh"

@@ -297,3 +297,14 @@ def test_overflow_is_reported_not_silent():
     with pytest.warns(RuntimeWarning, match="overflowed"):
         out = lstmref.lstm(np.ones((1, 30, 1)), params)
     assert not np.isfinite(out).all()
+
+
+def test_trace_of_a_float32_run_is_float32():
+    """Every array of the trace keeps the run's float type."""
+    rng = np.random.default_rng(36)
+    params = random_params(rng, 3, 2, dtype=np.float32)
+    tr = lstmref.trace(rng.normal(size=(2, 5, 2)).astype(np.float32),
+                       params)
+    for name in ("i", "f", "c_tilde", "o", "c", "h", "z_i", "z_f", "z_c",
+                 "z_o", "h0", "c0"):
+        assert getattr(tr, name).dtype == np.float32, name
