@@ -182,3 +182,29 @@ def test_a_function_named_tanh_that_is_not_tanh_is_refused():
         "'tanh', got the layer's function called 'tanh' whose values "
         "differ; pass recurrent_activation=... by name")
     assert identify_activation(np.tanh) == "tanh"
+
+
+class OnlyWeights:
+    """Has get_weights, like a layer, but nothing else of one."""
+
+    def get_weights(self):
+        return []
+
+
+class WeightsAndConfig(OnlyWeights):
+    """A nameless object with get_weights and get_config, not an LSTM."""
+
+    def get_config(self):
+        return {}
+
+
+@pytest.mark.parametrize("obj, message", [
+    (OnlyWeights(), "obj: expected a Keras LSTM layer or its get_weights() "
+                    "list [kernel, recurrent_kernel, bias], got OnlyWeights"),
+    (WeightsAndConfig(), "obj: expected a Keras LSTM layer, got the layer "
+                         "'?' of type WeightsAndConfig"),
+])
+def test_from_keras_refuses_what_only_looks_like_a_layer(obj, message):
+    with pytest.raises(TypeError) as caught:
+        lstmref.from_keras(obj)
+    assert str(caught.value) == message
