@@ -144,6 +144,8 @@ def _backward(xs, p, tr, dh_T, dc_T, dh, go_backwards):
         dh_T, dtype)
     dc_t = np.zeros((batch, u), dtype) if dc_T is None else np.array(
         dc_T, dtype)
+    if dh is not None:
+        dh = dh.astype(dtype, copy=False)  # the run's float type, as dh_T
     U_T = p.recurrent_kernel.T
     for t in range(T - 1, -1, -1):
         if dh is not None:

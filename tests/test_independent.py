@@ -172,3 +172,18 @@ def test_integrated_gradients_completeness_within_each_rules_error(
     gap = ig.sum(axis=(1, 2)) - (net.predict(x)[:, 0]
                                  - net.predict(np.zeros_like(x))[:, 0])
     assert np.max(np.abs(gap)) < bound
+
+
+def test_a_float32_run_gives_float32_gradients_whatever_dh_is():
+    """dh (float64) is cast to the run's type like dh_T and dc_T; the
+    values match the same run's with dh given in float32."""
+    rng = np.random.default_rng(16)
+    params = random_params(rng, 3, 2, dtype=np.float32)
+    x = rng.normal(size=(2, 5, 2)).astype(np.float32)
+    dh = rng.normal(size=(2, 5, 3))
+    g64 = backward(x, params, dh=dh)
+    g32 = backward(x, params, dh=dh.astype(np.float32))
+    for name in ("x", "kernel", "recurrent_kernel", "bias", "h0", "c0"):
+        assert getattr(g64, name).dtype == np.float32, name
+        np.testing.assert_array_equal(getattr(g64, name),
+                                      getattr(g32, name), err_msg=name)
