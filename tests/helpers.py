@@ -77,3 +77,20 @@ def max_abs_error(ours, theirs):
     for a, b in zip(ours, theirs):
         assert a.shape == b.shape, (a.shape, b.shape)
     return max(float(np.max(np.abs(a - b))) for a, b in zip(ours, theirs))
+
+
+def keras_twin(net):
+    """The Keras Sequential LSTM -> Dense that computes ``net`` (a
+    ``Network``), float64, holding the same weights."""
+    import keras
+    p = net.params
+    lstm = keras_lstm(p, go_backwards=net.go_backwards)
+    dense = keras.layers.Dense(net.n_out, activation=net.dense_activation,
+                               use_bias=net.dense_bias is not None,
+                               dtype="float64")
+    model = keras.Sequential([keras.Input((None, p.input_dim),
+                                          dtype="float64"), lstm, dense])
+    dense.set_weights([net.dense_kernel] + (
+        [] if net.dense_bias is None else [net.dense_bias]))
+    return model
+

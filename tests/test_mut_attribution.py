@@ -8,13 +8,12 @@ built in Keras; the go_backwards cases rest on a symmetry: a layer that
 reads the window backwards is the forward layer on the reversed window.
 """
 
-import keras
 import numpy as np
 import pytest
 
 from lstmref import attribution as A
 from lstmref.network import Network
-from helpers import random_params
+from helpers import keras_twin, random_params
 
 T = 6
 
@@ -30,14 +29,7 @@ def networks(seed=61, twin=False):
     x = rng.normal(size=(3, T, 2))
     if not twin:
         return forward, backward, None, x
-    model = keras.Sequential([
-        keras.Input((None, 2), dtype="float64"),
-        keras.layers.LSTM(3, dtype="float64", go_backwards=True),
-        keras.layers.Dense(2, dtype="float64")])
-    model.layers[0].set_weights([params.kernel, params.recurrent_kernel,
-                                 params.bias])
-    model.layers[1].set_weights([D, d])
-    return forward, backward, model, x
+    return forward, backward, keras_twin(backward), x
 
 
 @pytest.mark.parametrize("steps", [[0], [T - 1], [1, 4], [], list(range(T))])

@@ -17,7 +17,7 @@ import tensorflow as tf
 from lstmref.activations import ACTIVATIONS
 from lstmref.grad import DERIVATIVES, backward, input_gradient
 from lstmref.network import Network
-from helpers import keras_lstm, random_mask, random_params
+from helpers import keras_lstm, keras_twin, random_mask, random_params
 
 
 def tape(params, x, weights, *, mask=None, h0=None, c0=None,
@@ -85,14 +85,8 @@ def keras_network(rng, go_backwards):
     """(Network, the same model in Keras): LSTM(3) -> Dense(2), float64."""
     params = random_params(rng, 3, 2, scale=1.5)
     D, d = rng.normal(size=(3, 2)), rng.normal(size=2)
-    model = keras.Sequential([
-        keras.Input((None, 2), dtype="float64"),
-        keras.layers.LSTM(3, dtype="float64", go_backwards=go_backwards),
-        keras.layers.Dense(2, dtype="float64")])
-    model.layers[0].set_weights([params.kernel, params.recurrent_kernel,
-                                 params.bias])
-    model.layers[1].set_weights([D, d])
-    return Network(params, D, d, go_backwards=go_backwards), model
+    net = Network(params, D, d, go_backwards=go_backwards)
+    return net, keras_twin(net)
 
 
 @pytest.mark.parametrize("go_backwards", [False, True])
