@@ -35,7 +35,8 @@ os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
 sys.path.insert(0, os.path.dirname(__file__))
 # The book's own extensions (book/_ext), importable by plain name.
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from notebooks import toc_files  # noqa: E402  (re-exported to the tests)
+# E402: importable only after the line above; re-exported to the tests
+from notebooks import toc_files  # noqa: E402
 
 # CI runs each example set the same way every time (derandomize), so that a
 # submission's result does not depend on which examples were drawn.

@@ -96,10 +96,14 @@ def shapley_share(act, rel, irr, base):
     return r / 2, q / 2, a_b
 
 
+def linear(z):
+    """The candidate's activation in this example."""
+    return z
+
+
 def cd_by_hand(chosen):
     """Relevant and irrelevant parts of y for the steps ``chosen``."""
     rel_h = irr_h = rel_c = irr_c = Q(0)
-    linear = lambda z: z  # noqa: E731 (the candidate's activation)
     for t, x in enumerate(X):
         x_rel, x_irr = (x, Q(0)) if t in chosen else (Q(0), x)
         z_rel = [x_rel * w + rel_h * u for w, u in zip(W, U)]

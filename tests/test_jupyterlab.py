@@ -39,9 +39,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
+# book/_ext (the notebook converter) is on sys.path: see conftest.py.
 
-from myst_leftovers import raw_myst  # noqa: E402
+from myst_leftovers import raw_myst
 
 CHAPTERS = ["what_it_learned", "forget_gate", "trained_model"]
 WITH_EXPLORER = {"forget_gate", "trained_model"}

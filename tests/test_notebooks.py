@@ -23,13 +23,13 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
+# book/_ext (the notebook converter) is on sys.path: see conftest.py.
 
-import book_index  # noqa: E402
-import chapter_notebook as cn  # noqa: E402
-import notebooks  # noqa: E402
-from myst_leftovers import raw_myst  # noqa: E402
-from myst_syntax import MystError, split_blocks  # noqa: E402
+import book_index
+import chapter_notebook as cn
+import notebooks
+from myst_leftovers import raw_myst
+from myst_syntax import MystError, split_blocks
 
 BIB = """
 @article{hochreiter1997,

@@ -37,6 +37,7 @@ import nbformat
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # run as a script: siblings by plain name
     sys.path.insert(0, str(HERE))
+# The siblings import only once the line above has run (hence E402).
 
 from book_index import Book, notebook_name  # noqa: E402
 from chapter_notebook import ChapterContext, chapter_notebook  # noqa: E402
