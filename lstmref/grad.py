@@ -34,11 +34,18 @@ def _d_tanh(z, y):
 
 
 def _d_hard_sigmoid(z, y):
-    return ((z > -3.0) & (z < 3.0)) / 6.0
+    # relu6(z + 3) / 6: TensorFlow's gradient of relu6 is 0 at both kinks,
+    # found on z + 3 as rounded (z just below 3 can round to the kink)
+    s = z + 3.0
+    return ((s > 0.0) & (s < 6.0)) / z.dtype.type(6.0)
 
 
 def _d_hard_sigmoid_keras2(z, y):
-    return ((z > -2.5) & (z < 2.5)) * 0.2
+    # clip(0.2 z + 0.5, 0, 1): TensorFlow's gradient of clip_by_value keeps
+    # the slope at both kinks (u = 0 and u = 1 included), rounded as Keras
+    # 2 rounds u
+    u = 0.2 * z + 0.5
+    return ((u >= 0.0) & (u <= 1.0)) * z.dtype.type(0.2)
 
 
 def _d_linear(z, y):

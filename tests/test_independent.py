@@ -187,3 +187,27 @@ def test_a_float32_run_gives_float32_gradients_whatever_dh_is():
         assert getattr(g64, name).dtype == np.float32, name
         np.testing.assert_array_equal(getattr(g64, name),
                                       getattr(g32, name), err_msg=name)
+
+
+@pytest.mark.parametrize("name,module", [("hard_sigmoid", "keras"),
+                                         ("hard_sigmoid_keras2", "tf_keras")])
+def test_hard_sigmoid_derivatives_equal_tensorflow_at_and_beside_kinks(
+        name, module):
+    """At a kink the slope is a convention: TensorFlow keeps it for Keras
+    2's clip (0.2 at z = +-2.5) and drops it for Keras 3's relu6 (0 at
+    z = +-3); BPTT through a gate sitting on a kink must agree."""
+    import importlib
+    import tensorflow as tf
+    library = importlib.import_module(module)
+    near = [np.nextafter(k, s) for k in (-3.0, -2.5, 2.5, 3.0)
+            for s in (-np.inf, np.inf)]
+    z = np.array([-4.0, -3.0, -2.5, -1.0, 0.0, 1.0, 2.5, 3.0, 4.0] + near)
+    for dtype in (np.float64, np.float32):
+        zt = tf.constant(z.astype(dtype))
+        with tf.GradientTape() as tape:
+            tape.watch(zt)
+            y = library.activations.hard_sigmoid(zt)
+        expected = tape.gradient(y, zt).numpy()
+        got = DERIVATIVES[name](z.astype(dtype), None)
+        assert got.dtype == dtype
+        np.testing.assert_array_equal(got, expected)
