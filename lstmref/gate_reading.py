@@ -10,8 +10,9 @@ n = the number of used steps and g the gate's values there:
   left-saturated (g < 0.1, nearly shut) and right-saturated (g > 0.9,
   nearly open), the statistics of Karpathy, Johnson and Fei-Fei, 2015,
   "Visualizing and understanding recurrent networks".
-* ``time_constants``: tau = 1 / (1 - mean f), the number of steps over
-  which the forget gate keeps a cell's memory (see the function).
+* ``time_constants``: tau = -1 / ln(f_bar), f_bar the geometric mean of
+  f, the number of steps over which the forget gate keeps a cell's
+  memory (see the function): the book's one measure of memory length.
 * ``memory_horizon``: per window, how much of each step's cell state the
   later forget gates leave by the last step.
 
@@ -87,20 +88,24 @@ def saturation(trace, gate, low=0.1, high=0.9):
 
 
 def time_constants(trace):
-    """Each unit's memory time constant, tau = 1 / (1 - mean f), in steps.
+    """Each unit's memory time constant, tau = -1 / ln(f_bar), in steps.
 
-    With the input gate shut, c_t = f c_{t-1}: a forget gate that stays at
-    f multiplies the cell's content by f^k after k steps, and
-    f^k = exp(k ln f) ~ exp(-k (1 - f)) for f near 1, so the memory decays
-    by a factor e in about tau = 1 / (1 - f) steps. Here f is each unit's
-    mean forget gate over the used steps (``mean_gate(trace, "f")``);
-    tau >= 1, and tau is inf where that mean is exactly 1.
+    With the input gate shut, c_t = f_t c_{t-1}: after k steps the cell
+    keeps the product of k forget gates. f_bar = exp(mean ln f), the
+    geometric mean of the unit's forget gate over the used steps, is the
+    constant gate with the same product, so the content falls by a factor
+    e in tau = -1 / ln(f_bar) = -1 / mean(ln f) steps. (The arithmetic
+    mean overstates memory: f = 0.5 half the time and 1 the other half
+    keeps 1/2 every two steps, tau = 2.9, where 1 / (1 - 0.75) says 4.)
+    tau > 0; tau is inf where f = 1 at every used step, and 0 where f = 0
+    at one of them.
 
     Returns an array (units,).
     """
-    keep = 1.0 - mean_gate(trace, "f")  # (units,), in [0, 1]
-    tau = np.full(keep.shape, np.inf)
-    np.divide(1.0, keep, out=tau, where=keep > 0)
+    with np.errstate(divide="ignore"):
+        log_f = np.log(gate_values(trace, "f")).mean(axis=0)  # (units,)
+    tau = np.full(log_f.shape, np.inf)
+    np.divide(-1.0, log_f, out=tau, where=log_f < 0)
     return tau
 
 
@@ -124,7 +129,7 @@ def memory_horizon(trace):
     the derivative d c_T / d c_t only if, besides, no later forget gate
     depends on c_t: with U_f != 0 each f_s reads h_{s-1}, which depends on
     c_t, and the derivative has further terms.
-    Also each unit's time constant tau = 1 / (1 - mean f)
+    Also each unit's time constant tau = -1 / mean(ln f)
     (``time_constants``).
 
     Returns ``(retention, tau)``: (batch, T, units) and (units,).

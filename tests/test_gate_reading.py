@@ -91,21 +91,35 @@ def test_masked_steps_are_excluded(tr):
                                   gate_reading.time_constants(other))
 
 
-@given(st.lists(st.floats(0.0, 0.999), min_size=1, max_size=6))
-def test_time_constant_of_a_constant_forget_gate_is_1_over_1_minus_f(f):
+@given(st.lists(st.floats(0.001, 0.999), min_size=1, max_size=6))
+def test_time_constant_of_a_constant_forget_gate_is_where_f_k_is_1_over_e(f):
+    """A gate held at f keeps f^tau = 1/e of the cell after tau steps."""
     tau = gate_reading.time_constants(constant_trace(f))
-    np.testing.assert_allclose(tau, 1 / (1 - np.asarray(f)), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(f) ** tau, np.exp(-1.0),
+                               rtol=1e-12)
 
 
-def test_time_constant_is_inf_when_the_gate_never_forgets():
-    tau = gate_reading.time_constants(constant_trace([1.0, 0.5]))
-    assert tau[0] == np.inf and tau[1] == 2.0
+def test_time_constant_is_inf_when_the_gate_never_forgets_and_0_if_shut():
+    tau = gate_reading.time_constants(constant_trace([1.0, 0.5, 0.0]))
+    assert tau[0] == np.inf and tau[2] == 0.0
+    assert tau[1] == 1 / np.log(2)  # 1.4427 days, not 1 / (1 - 0.5) = 2
+
+
+def test_time_constant_uses_the_geometric_mean_of_f():
+    """f alternating 0.25 and 1: the cell keeps 1/4 every two steps, so
+    1/e after 2 / ln 4 = 1.4427 steps (the arithmetic mean, 0.625, would
+    say 1 / 0.375 = 2.67)."""
+    tr = constant_trace([0.5], batch=1, T=4)
+    tr = dataclasses.replace(
+        tr, f=np.array([0.25, 1.0, 0.25, 1.0]).reshape(1, 4, 1))
+    np.testing.assert_allclose(gate_reading.time_constants(tr),
+                               [2 / np.log(4)], rtol=1e-15)
 
 
 @settings(max_examples=50, deadline=None)
 @given(traces())
-def test_time_constants_are_at_least_one_step(tr):
-    assert np.all(gate_reading.time_constants(tr) >= 1)
+def test_time_constants_are_never_negative(tr):
+    assert np.all(gate_reading.time_constants(tr) >= 0)
 
 
 def test_masked_steps_do_not_enter_the_time_constant():
@@ -115,7 +129,8 @@ def test_masked_steps_do_not_enter_the_time_constant():
     f = tr.f.copy()
     f[:, 0] = 0.0  # a shut gate at the masked first step
     tr = dataclasses.replace(tr, f=f)
-    np.testing.assert_allclose(gate_reading.time_constants(tr), [4.0])
+    np.testing.assert_allclose(gate_reading.time_constants(tr),
+                               [-1 / np.log(0.75)], rtol=1e-15)
 
 
 def test_saturation_thresholds_are_strict():
@@ -193,7 +208,7 @@ def test_memory_horizon_counts_a_masked_step_as_keeping_everything():
             np.testing.assert_allclose(retention[b, t], expected,
                                        rtol=1e-15)
     used = f[mask]  # (n, units)
-    np.testing.assert_allclose(tau, 1 / (1 - used.mean(axis=0)),
+    np.testing.assert_allclose(tau, -1 / np.log(used).mean(axis=0),
                                rtol=1e-14)
 
 
