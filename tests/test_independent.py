@@ -90,7 +90,7 @@ def test_network_head_applies_the_dense_activation_like_keras(activation):
                                rtol=0, atol=1e-10)
 
 
-FLAGS = ("initial_state", "return_sequences", "go_backwards",
+FLAGS = ("mask", "initial_state", "return_sequences", "go_backwards",
          "zero_output_for_mask")
 
 
@@ -99,8 +99,9 @@ FLAGS = ("initial_state", "return_sequences", "go_backwards",
                          ids=lambda on: "-".join(
                              f for f, v in zip(FLAGS, on) if v) or "none")
 def test_masked_first_steps_equal_keras_under_every_flag_combination(on):
-    """A mask whose first steps are False (and with holes), crossed with
-    every combination of the other flags, against Keras 3 in float64."""
+    """A mask whose first steps are False (and with holes), or none,
+    crossed with every combination of the other flags, against Keras 3 in
+    float64 (2^5 combinations)."""
     flags = dict(zip(FLAGS, on))
     rng = np.random.default_rng(13)
     params = random_params(rng, 3, 2)
@@ -111,6 +112,7 @@ def test_masked_first_steps_equal_keras_under_every_flag_combination(on):
     mask[0, -1] = False  # and last: go_backwards processes it first
     mask[1, :2] = False
     mask[:, 3] = True
+    mask = mask if flags["mask"] else None
     state = [rng.normal(size=(batch, 3)) for _ in range(2)] \
         if flags["initial_state"] else None
     layer = keras_lstm(params, batch=batch, return_state=True,
@@ -120,7 +122,7 @@ def test_masked_first_steps_equal_keras_under_every_flag_combination(on):
     theirs = layer(x, mask=mask, initial_state=state)
     ours = lstmref.lstm(x, params, mask=mask, initial_state=state,
                         return_state=True,
-                        **{f: flags[f] for f in FLAGS[1:]})
+                        **{f: flags[f] for f in FLAGS[2:]})
     for o, t in zip(ours, theirs):
         np.testing.assert_allclose(o, np.asarray(t), rtol=0, atol=1e-12)
 
