@@ -213,3 +213,18 @@ def test_hard_sigmoid_derivatives_equal_tensorflow_at_and_beside_kinks(
         got = DERIVATIVES[name](z.astype(dtype), None)
         assert got.dtype == dtype
         np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("shape", [(), (5,), (2, 3)], ids=["1-D", "2-D", "3-D"])
+def test_gates_accept_any_leading_axes_and_slice_i_f_c_o(shape):
+    """``cell.gates`` reads z (..., 4u) in Keras's order i, f, c, o, each
+    gate worked out here from its own slice with the textbook formulas."""
+    from lstmref.cell import gates
+    rng = np.random.default_rng(14)
+    params = random_params(rng, 3, 2)
+    z = rng.normal(size=(*shape, 12))
+    expected = [1 / (1 + np.exp(-z[..., 0:3])), 1 / (1 + np.exp(-z[..., 3:6])),
+                np.tanh(z[..., 6:9]), 1 / (1 + np.exp(-z[..., 9:12]))]
+    for got, want in zip(gates(z, params), expected):
+        assert got.shape == (*shape, 3)
+        np.testing.assert_allclose(got, want, rtol=1e-15, atol=0)
