@@ -107,7 +107,8 @@ def test_math_and_widget_scripts_are_served_by_the_site(book):
 # whole layers and a trained model: each has a visible cell that asserts
 # lstmref equals Keras and then prints this line.
 KERAS_CHECKED = ["forget_gate", "input_gate", "cell_state", "output_gate",
-                 "whole_layer", "trained_model", "what_it_learned"]
+                 "whole_layer", "trained_model", "what_it_learned",
+                 "attribution_methods"]
 CHECK_LINE = re.compile(r"Checked against Keras: max abs error "
                         r"(\d\.\de[-+]\d\d) &lt;= (\de-\d\d)")
 
@@ -122,11 +123,12 @@ def test_chapter_shows_its_keras_assertion_ran(book, chapter):
         assert float(error) <= float(tolerance)
 
 
-# Chapters 2-11 each hold at least three exercises, each with a solution
-# hidden in a dropdown.
+# Every chapter after the preface (references aside) holds at least three
+# exercises, each with a solution hidden in a dropdown.
 WITH_EXERCISES = ["question", "packed_weights", "forget_gate", "input_gate",
                   "cell_state", "output_gate", "whole_layer",
-                  "trained_model", "teachers", "what_it_learned"]
+                  "trained_model", "what_it_learned", "attribution_methods",
+                  "teachers"]
 
 
 @pytest.mark.parametrize("chapter", WITH_EXERCISES)
