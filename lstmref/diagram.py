@@ -250,7 +250,8 @@ def _output():
 def _numbers(values):
     """One <text> per number shown, with its exact value as data."""
     parts = []
-    for key, value in values.items():
+    for key in (k for k in VALUES if k in values):  # sentence's order
+        value = values[key]
         x, y, anchor = PLACES[key]
         data = json.dumps(value) if key == "x" else repr(value)
         color = COLORS.get({"c_tilde": "c", "c_prev": "c_state",

@@ -18,6 +18,7 @@ import json
 
 import numpy as np
 
+from . import diagram
 from ._checks import check_real
 from .activations import get_activation
 from .layer import trace
@@ -26,7 +27,7 @@ from .params import GATES, LSTMParams
 __all__ = ["WEIGHTS", "WEIGHT_RANGE", "WEIGHT_STEP", "STEPS", "INPUTS",
            "PRESETS", "input_sequence", "cell_params", "cell_trace",
            "scaled_weight", "check_weights", "cell_config", "model_config",
-           "static_html"]
+           "DIAGRAM_STEP", "check_step", "cell_diagram", "static_html"]
 
 #: The twelve scalar weights of a one-input, one-unit cell, gate by gate.
 WEIGHTS = tuple(f"{m}_{g}" for g in GATES for m in ("W", "U", "b"))
@@ -39,6 +40,9 @@ STEPS = 30
 INPUTS = ("step", "pulse", "pulses", "sine", "weather")
 #: Steps at which the "pulses" input is 1.
 PULSE_TIMES = (5, 12, 19, 26)
+#: The step whose numbers the cell diagram beside an explorer shows
+#: first: the first pulse, where the presets differ most.
+DIAGRAM_STEP = PULSE_TIMES[0]
 
 _ZERO = dict.fromkeys(WEIGHTS, 0.0)
 
@@ -190,18 +194,34 @@ def scaled_weight(params, gate, matrix, row, col, scale):
                       recurrent_activation=params.recurrent_activation)
 
 
+def check_step(step, argument="diagram_step"):
+    """Return ``step`` as an int from 0 to STEPS - 1, or raise."""
+    if not isinstance(step, (int, np.integer)) or isinstance(step, bool) \
+            or not 0 <= step < STEPS:
+        raise ValueError(f"{argument}: expected an integer from 0 to "
+                         f"{STEPS - 1} (a step of the input), got {step!r}")
+    return int(step)
+
+
 def cell_config(weights, *, sliders=WEIGHTS, presets=True, input="pulse",
-                focus=None):
+                focus=None, diagram_step=DIAGRAM_STEP):
     """The JSON the static page's explorer starts from.
 
     ``sliders`` are the weight names the reader can move; ``focus`` names
     the gate drawn most prominently (None: all alike). Every input
     sequence is computed here, so the page and lstmref see the same x.
+    ``diagram_step``: the step whose numbers the cell diagram shows first
+    (``"diagram": {"step": ...}``), or None for no diagram.
     """
     w = check_weights(weights)
     if input not in INPUTS:
         raise ValueError(f"input: expected one of {list(INPUTS)}, got "
                          f"{input!r}")
+    if focus is not None and focus not in GATES:
+        raise ValueError(f"focus: expected one of {list(GATES)} or None, "
+                         f"got {focus!r}")
+    shown = None if diagram_step is None else {
+        "step": check_step(diagram_step)}
     config = {
         "kind": "cell", "weights": w, "sliders": list(sliders),
         "range": list(WEIGHT_RANGE), "step": WEIGHT_STEP,
@@ -211,6 +231,7 @@ def cell_config(weights, *, sliders=WEIGHTS, presets=True, input="pulse",
                     if presets else {}),
         "preset_inputs": ({name: p["input"] for name, p in PRESETS.items()}
                           if presets else {}),
+        "diagram": shown,
     }
     return json.dumps(config)
 
@@ -253,6 +274,14 @@ def model_config(params, x, dense_kernel=None, dense_bias=None, *,
     return json.dumps(config)
 
 
+def cell_diagram(trace, x, step, focus=None):
+    """The cell diagram beside a cell explorer: ``diagram.cell_svg`` with
+    the numbers of one step of its trace (``cell_trace``), x (T,), and
+    its gate in focus highlighted. Returns SVG text.
+    """
+    return diagram.cell_svg(focus, diagram.step_values(trace, x, step))
+
+
 def static_html(config):
     """The HTML a built page shows in place of a kernel-bound widget.
 
@@ -260,9 +289,19 @@ def static_html(config):
     page's script ``lstm-explorer.js`` (``lstmref/web/``, served from the
     book's ``_static``) turns the element into a live explorer. Without
     that script (a notebook viewer) the text inside says where to go.
+    A cell config with a diagram also holds the cell diagram at its
+    step, drawn here by ``cell_diagram``; the script moves it under the
+    live explorer and rewrites its numbers.
     """
     from html import escape
+    parsed = json.loads(config)
+    picture = ""
+    if parsed.get("kind") == "cell" and parsed.get("diagram"):
+        x = np.array(parsed["inputs"][parsed["input"]])
+        picture = cell_diagram(cell_trace(parsed["weights"], x),
+                               x, parsed["diagram"]["step"],
+                               parsed["focus"])
     return (f'<div class="lstm-explorer" data-config="{escape(config)}">'
             "<p>A live explorer of these weights appears here on the book's"
             " website, and as a Jupyter widget when the chapter runs in"
-            " Binder or Jupyter.</p></div>")
+            f" Binder or Jupyter.</p>{picture}</div>")

@@ -194,7 +194,7 @@ def test_gate_explorer_page_shows_only_that_gates_sliders(page):
     names = page.evaluate("""() => Array.from(
         document.querySelectorAll('input[type=range]'),
         e => e.getAttribute('aria-label'))""")
-    assert names == ["W_f", "U_f", "b_f"]
+    assert names == ["W_f", "U_f", "b_f", "step t"]  # then the diagram's
     assert page.get_by_label("Preset", exact=True).count() == 0
 
 

@@ -15,6 +15,12 @@
  * so the page's numbers equal lstmref's to round-off (tests/test_browser.py
  * checks 1e-9). Inputs, presets and slider ranges come from the config,
  * that is from lstmref.explorer, never from a copy in this file.
+ *
+ * A cell explorer whose config has a "diagram" also holds the cell
+ * diagram, an <svg class="lstm-diagram"> drawn by lstmref.diagram.cell_svg.
+ * This script moves it under the plot with a step slider and rewrites its
+ * numbers (text, data-value) and alt text from its own trace; it never
+ * draws the picture itself.
  */
 (function () {
   "use strict";
@@ -170,6 +176,15 @@
       ctx.lineTo(box.x + box.w, sy(0));
       ctx.stroke();
     }
+    if (panel.marker !== undefined && panel.marker !== null) {
+      ctx.strokeStyle = "#888888";  // the diagram's step
+      ctx.setLineDash([3, 3]);
+      ctx.beginPath();
+      ctx.moveTo(sx(panel.marker), box.y);
+      ctx.lineTo(sx(panel.marker), box.y + box.h);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
     ctx.fillStyle = "#333333";
     ctx.font = "11px sans-serif";
     ctx.textAlign = "right";
@@ -293,28 +308,92 @@
     return sel;
   }
 
-  function slider(parent, label, range, step, value, onInput) {
+  // A labelled range input showing its value with ``digits`` decimals
+  // (2 unless given).
+  function slider(parent, label, range, step, value, onInput, digits) {
+    var d = digits === undefined ? 2 : digits;
     var wrap = element("label", {"class": "lstm-explorer__slider"}, parent);
     element("span", {"class": "lstm-explorer__name", text: label}, wrap);
     var input = element("input", {type: "range", min: range[0],
                                   max: range[1], step: step, value: value,
                                   "aria-label": label}, wrap);
-    var shown = element("output", {text: Number(value).toFixed(2)}, wrap);
+    var shown = element("output", {text: Number(value).toFixed(d)}, wrap);
     input.addEventListener("input", function () {
-      shown.textContent = Number(input.value).toFixed(2);
+      shown.textContent = Number(input.value).toFixed(d);
       onInput(Number(input.value));
     });
     return {input: input, set: function (v) {
       input.value = v;
-      shown.textContent = Number(input.value).toFixed(2);
+      shown.textContent = Number(input.value).toFixed(d);
     }};
+  }
+
+  // ---- the cell diagram ------------------------------------------------
+
+  // lstmref.diagram.label: 3 decimals (-0 as 0); x as a list of them.
+  function label(value) {
+    if (Array.isArray(value)) {
+      if (value.length === 1) { return label(value[0]); }
+      var shown = value.slice(0, 3).map(label).join(", ");
+      return "[" + shown + (value.length > 3 ? ", ...]" : "]");
+    }
+    return (value + 0).toFixed(3);
+  }
+
+  // lstmref.diagram.step_values: one step of one unit, from zero states.
+  function stepValues(tr, x, step, unit) {
+    var j = unit || 0, first = step === 0;
+    return {x: x[step].slice(), h_prev: first ? 0 : tr.h[step - 1][j],
+            f: tr.f[step][j], i: tr.i[step][j],
+            c_tilde: tr.c_tilde[step][j], o: tr.o[step][j],
+            c_prev: first ? 0 : tr.c[step - 1][j], c: tr.c[step][j],
+            h: tr.h[step][j]};
+  }
+
+  // Write the numbers into the diagram: each label's text and exact
+  // data-value, and the alt text (lstmref.diagram.sentence's words).
+  function showValues(svg, values) {
+    var parts = [];
+    var texts = svg.querySelectorAll("[data-name]");
+    Array.prototype.forEach.call(texts, function (el) {
+      var key = el.getAttribute("data-name"), v = values[key];
+      el.textContent = label(v);
+      el.setAttribute("data-value", Array.isArray(v) ? JSON.stringify(v) :
+                      String(v));
+      parts.push(el.getAttribute("data-symbol") + " = " + label(v));
+    });
+    var desc = svg.querySelector("desc");
+    desc.textContent = desc.getAttribute("data-text") +
+      (parts.length ? " Values shown: " + parts.join(", ") + "." : "");
+    svg.setAttribute("aria-label", svg.querySelector("title").textContent +
+                     ". " + desc.textContent);
+  }
+
+  // The diagram under a cell explorer, with its step slider.
+  function mountDiagram(root, explorer, svg, steps) {
+    var state = explorer.state;
+    var box = element("div", {"class": "lstm-explorer__diagram"}, root);
+    var control = slider(box, "step t", [0, steps - 1], 1, state.step,
+                         function (v) {
+                           state.step = v;
+                           explorer.update();  // the plot marks the step
+                         }, 0);
+    box.appendChild(svg);
+    explorer.diagram = svg;
+    explorer.stepSlider = control;
+    explorer.showStep = function () {
+      explorer.stepValues = stepValues(explorer.last, explorer.x,
+                                       state.step, 0);
+      showValues(svg, explorer.stepValues);
+    };
   }
 
   // ---- the cell explorer -----------------------------------------------
 
-  function mountCell(root, config) {
+  function mountCell(root, config, svg) {
     var state = {weights: Object.assign({}, config.weights),
-                 input: config.input};
+                 input: config.input,
+                 step: config.diagram ? config.diagram.step : null};
     var explorer = {config: config, state: state, last: null,
                     lastUpdateMs: null, updates: 0};
     var controls = element("div", {"class": "lstm-explorer__controls"}, root);
@@ -363,6 +442,9 @@
                     "above"}, root);
     var readout = element("p", {"class": "lstm-explorer__readout",
                                 "aria-live": "polite"}, root);
+    if (config.diagram && svg) {
+      mountDiagram(root, explorer, svg, config.inputs[state.input].length);
+    }
 
     explorer.sliders = sliders;
     explorer.canvas = canvas;
@@ -372,6 +454,8 @@
       var x = xs.map(function (v) { return [v]; });
       var tr = trace(cellParams(state.weights), x);
       explorer.last = tr;
+      explorer.x = x;
+      if (explorer.showStep) { explorer.showStep(); }
       var f = function (name) { return column(tr[name], 0); };
       var focus = config.focus;
       var gateSeries = [["i", "i"], ["f", "f"], ["c_tilde", "c~"],
@@ -382,11 +466,14 @@
         return {values: f(s[0]), color: COLORS[s[0]], label: s[1],
                 width: focus ? 2.5 : 1.5};
       });
+      var mark = explorer.showStep ? state.step : null;
       render(canvas, [
-        {series: [{values: xs, color: COLORS.x, label: "input x"}]},
-        {series: gateSeries, range: [-1.05, 1.05]},
+        {series: [{values: xs, color: COLORS.x, label: "input x"}],
+         marker: mark},
+        {series: gateSeries, range: [-1.05, 1.05], marker: mark},
         {series: [{values: f("c"), color: COLORS.c, label: "c"},
-                  {values: f("h"), color: COLORS.h, label: "h"}]}
+                  {values: f("h"), color: COLORS.h, label: "h"}],
+         marker: mark}
       ]);
       var T = xs.length;
       readout.textContent = "Last step: c = " + tr.c[T - 1][0].toFixed(4) +
@@ -504,10 +591,11 @@
   function mount(root) {
     if (root.lstmExplorer) { return root.lstmExplorer; }
     var config = JSON.parse(root.getAttribute("data-config"));
+    var svg = root.querySelector("svg.lstm-diagram");  // kept, moved
     root.innerHTML = "";
     root.classList.add("lstm-explorer--live");
     var explorer = config.kind === "model" ? mountModel(root, config) :
-      mountCell(root, config);
+      mountCell(root, config, svg);
     root.lstmExplorer = explorer;
     explorer.update();
     return explorer;
@@ -520,6 +608,7 @@
 
   window.LstmExplorer = {trace: trace, cellParams: cellParams,
                          scaledParams: scaledParams, dense: dense,
+                         stepValues: stepValues, label: label,
                          mount: mount, mountAll: mountAll};
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", mountAll);

@@ -5,6 +5,9 @@ Every curve is ``explorer.cell_trace`` (that is, ``lstmref.trace``) of
 the weights the sliders show: x, the gates i, f, c_tilde, o and the
 states c, h over ``explorer.STEPS`` steps. A cell's weights are named
 after z_g = W_g x_t + U_g h_{t-1} + b_g, g in i, f, c, o.
+
+Under the plot, the cell diagram (``lstmref.diagram``) shows the numbers
+of one step, chosen with the ``step`` slider, from that same trace.
 """
 
 import ipywidgets as widgets
@@ -37,6 +40,9 @@ class _CellExplorer(Explorer):
         controls = _controls(weights, input_name, sliders, focus, preset)
         figure, axes = new_figure([1, 2, 2], 5.0, 3)
         super().__init__(figure, controls, config)
+        self.focus = focus
+        # The cell diagram at one step: SVG in an HTML widget, below.
+        self.diagram = widgets.HTML(layout=widgets.Layout(width="700px"))
         self._axes = dict(zip(("x", "gates", "states"), axes))
         self._draw_lines(focus)
         names = list(sliders)
@@ -44,7 +50,8 @@ class _CellExplorer(Explorer):
             [controls["preset"]] if focus is None else [])]
         rows += [[controls[n] for n in names[k:k + 3]]
                  for k in range(0, len(names), 3)]
-        self._finish(rows, listen=names + ["input"])
+        self._finish(rows, listen=names + ["input", "step"])
+        self.widget.children += (controls["step"], self.diagram)
         if focus is None:
             controls["preset"].observe(self._choose_preset, names="value")
             for name in names:
@@ -68,6 +75,9 @@ class _CellExplorer(Explorer):
                     alpha=1.0 if focused else 0.3, label=LABELS[name])
             axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0),
                         fontsize=9, frameon=False)
+            # the step the diagram shows, dotted across every axes
+            self.lines[f"step {names[0]}"] = axes.axvline(
+                explorer.DIAGRAM_STEP, color="0.4", ls=":", lw=1.2)
         ax["gates"].set_ylim(-1.1, 1.1)  # sigma in (0, 1), tanh in (-1, 1)
         ax["states"].set_xlim(0, explorer.STEPS - 1)
         ax["states"].set_xlabel("step t", fontsize=9)
@@ -91,6 +101,11 @@ class _CellExplorer(Explorer):
         self.trace = explorer.cell_trace(self.weights, self.x)
 
     def _move(self):
+        step = self.controls["step"].value
+        self.diagram.value = explorer.cell_diagram(self.trace, self.x, step,
+                                                   self.focus)
+        for name in ("x", "c", "i"):  # the first line of each axes
+            self.lines[f"step {name}"].set_xdata([step, step])
         tr = self.trace
         self.lines["x"].set_ydata(self.x)
         for name in ("i", "f", "c_tilde", "o", "c", "h"):
@@ -131,6 +146,9 @@ def _controls(weights, input_name, sliders, focus, preset):
     controls["input"] = widgets.Dropdown(
         options=list(explorer.INPUTS), value=input_name,
         description="input x")
+    controls["step"] = widgets.IntSlider(
+        value=explorer.DIAGRAM_STEP, min=0, max=explorer.STEPS - 1,
+        description="step t", layout=widgets.Layout(width="500px"))
     if focus is None:
         controls["preset"] = widgets.Dropdown(
             options=list(explorer.PRESETS), value=preset,
