@@ -10,12 +10,13 @@ The built book's pages are checked in ``test_site_offline.py``.
 """
 
 import json
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
 
 import lstmref
-from lstmref import explorer
+from lstmref import diagram, explorer
 from conftest import ROOT
 
 from helpers import random_params
@@ -259,3 +260,115 @@ def test_page_refuses_an_unknown_activation_by_name(page):
         return null; }""")
     assert message.startswith("activation: expected one of")
     assert "softsign" in message
+
+
+# The cell diagram beside a cell explorer ------------------------------------
+
+def diagram_numbers(page, index=0):
+    """key -> exact number (x: list) of the index-th explorer's diagram,
+    with each label's text and the diagram's alt text."""
+    return page.evaluate(
+        """i => {
+             const svg = document.querySelectorAll('.lstm-explorer')[i]
+               .querySelector('svg.lstm-diagram');
+             const found = {}, texts = {};
+             for (const e of svg.querySelectorAll('[data-name]')) {
+               const key = e.getAttribute('data-name');
+               found[key] = JSON.parse(e.getAttribute('data-value'));
+               texts[key] = e.textContent;
+             }
+             return {values: found, texts: texts,
+                     desc: svg.querySelector('desc').textContent,
+                     label: svg.getAttribute('aria-label')};
+           }""", index)
+
+
+def assert_diagram_is_lstmref(shown, weights, x, step):
+    """The diagram's numbers are lstmref.trace's at ``step`` (1e-9), read
+    from the trace's arrays here, not through diagram.step_values."""
+    tr = lstmref.trace(x[None, :, None], explorer.cell_params(weights))
+    got = shown["values"]
+    assert got["x"] == [x[step]]
+    before = {"h_prev": tr.h, "c_prev": tr.c}
+    for key in ("h_prev", "c_prev"):
+        want = before[key][0, step - 1, 0] if step else 0.0
+        assert abs(got[key] - want) <= TOL, key
+    for key in STATES:
+        want = getattr(tr, key)[0, step, 0]
+        assert abs(got[key] - want) <= TOL, key
+    # each label is the number to 3 decimals, as lstmref.diagram writes it
+    for key, value in got.items():
+        assert shown["texts"][key] == diagram.label(value), key
+
+
+def test_the_diagram_follows_the_weight_sliders_and_the_step(page):
+    preset = explorer.PRESETS["latch on a pulse"]
+    show(page, explorer.static_html(explorer.cell_config(
+        preset["weights"], input=preset["input"])))
+    x = explorer.input_sequence(preset["input"])
+    step = explorer.DIAGRAM_STEP
+    assert_diagram_is_lstmref(diagram_numbers(page), preset["weights"], x,
+                              step)
+    page.get_by_label("b_f", exact=True).focus()
+    for _ in range(25):  # b_f from 8 down to 5.5
+        page.keyboard.press("ArrowLeft")
+    page.get_by_label("U_c", exact=True).focus()
+    for _ in range(13):  # U_c from 0 up to 1.3: h_{t-1} now matters
+        page.keyboard.press("ArrowRight")
+    weights = mounted(page)["state"]["weights"]
+    assert weights["b_f"] == pytest.approx(5.5)
+    assert weights["U_c"] == pytest.approx(1.3)
+    assert_diagram_is_lstmref(diagram_numbers(page), weights, x, step)
+    before = canvas_pixels(page)
+    page.get_by_label("step t", exact=True).focus()
+    for step in (6, 7, 8):  # the step after the pulse and on
+        page.keyboard.press("ArrowRight")
+        assert page.evaluate("() => document.querySelector("
+                             "'.lstm-explorer').lstmExplorer.state.step"
+                             ) == step
+        assert_diagram_is_lstmref(diagram_numbers(page), weights, x, step)
+    assert canvas_pixels(page) != before  # the plot's step marker moved
+    for key, step in (("Home", 0), ("End", explorer.STEPS - 1)):
+        page.keyboard.press(key)
+        assert_diagram_is_lstmref(diagram_numbers(page), weights, x, step)
+    # the page moves nothing the weight sliders' values did not set
+    assert weights == {**preset["weights"], "b_f": weights["b_f"],
+                       "U_c": weights["U_c"]}
+
+
+def test_the_diagrams_alt_text_is_lstmrefs_for_the_numbers_shown(page):
+    show(page, explorer.static_html(explorer.cell_config(
+        explorer.PRESETS["count pulses"]["weights"], input="pulses",
+        focus="i", sliders=("W_i", "U_i", "b_i"), presets=False)))
+    page.get_by_label("W_i", exact=True).focus()
+    page.keyboard.press("PageDown")
+    page.get_by_label("step t", exact=True).focus()
+    page.keyboard.press("ArrowRight")
+    shown = diagram_numbers(page)
+    python = ET.fromstring(diagram.cell_svg("i", shown["values"]))
+    assert shown["desc"] == python[1].text
+    assert shown["label"] == python.get("aria-label")
+    # the gate in focus is the one drawn highlighted
+    lit = page.evaluate("""() => Array.from(document.querySelectorAll(
+        'svg.lstm-diagram .highlight'), e => e.getAttribute('class'))""")
+    assert lit == ["lstm-diagram gate gate-i highlight"]
+
+
+def test_the_diagram_follows_a_preset_and_the_input(page):
+    show(page, explorer.static_html(explorer.cell_config(
+        dict.fromkeys(explorer.WEIGHTS, 0.0), input="sine",
+        diagram_step=11)))
+    page.get_by_label("Preset", exact=True).select_option("count pulses")
+    page.get_by_label("Input x", exact=True).select_option("weather")
+    weights = explorer.PRESETS["count pulses"]["weights"]
+    assert mounted(page)["state"]["weights"] == weights
+    assert_diagram_is_lstmref(diagram_numbers(page), weights,
+                              explorer.input_sequence("weather"), 11)
+
+
+def test_an_explorer_without_a_diagram_has_no_step_control(page):
+    show(page, explorer.static_html(explorer.cell_config(
+        {"b_f": 2.0}, diagram_step=None)))
+    assert page.locator("svg").count() == 0
+    assert page.get_by_label("step t", exact=True).count() == 0
+    assert mounted(page)["updates"] == 1
