@@ -12,6 +12,7 @@ import csv
 import json
 import math
 import statistics
+import xml.etree.ElementTree as ET
 from html import unescape
 
 import numpy as np
@@ -438,3 +439,62 @@ def test_scaled_weight_reaches_the_first_row():
     assert new.kernel[0, 3] == 3 * params.kernel[0, 3]
     new = scaled_weight(params, "o", "recurrent_kernel", 0, 0, 0.0)
     assert new.recurrent_kernel[0, 6] == 0.0
+
+
+# The cell diagram beside a cell explorer ---------------------------------
+
+def diagram_in(html):
+    """key -> exact number of the diagram a static page holds."""
+    start = html.index("<svg")
+    root = ET.fromstring(html[start:html.index("</svg>") + len("</svg>")])
+    return root, {e.get("data-name"): json.loads(e.get("data-value"))
+                  for e in root.iter() if e.get("data-name")}
+
+
+@pytest.mark.parametrize("focus, step", [(None, explorer.DIAGRAM_STEP),
+                                         ("c", 0), ("o", STEPS - 1)])
+def test_static_html_holds_the_diagram_at_its_step_run_by_hand(focus,
+                                                                step):
+    """The page's diagram before any script runs (a notebook viewer's):
+    the cell run by hand with scalars, at the config's step."""
+    rng = np.random.default_rng(3)
+    w = dict(zip(WEIGHTS, rng.uniform(0.2, 3, 12) * rng.choice([-1, 1],
+                                                              12)))
+    config = cell_config(w, input="sine", focus=focus, diagram_step=step)
+    assert json.loads(config)["diagram"] == {"step": step}
+    root, shown = diagram_in(static_html(config))
+    x = input_sequence("sine")
+    expected = cell_by_hand(w, x.tolist())
+    assert shown["x"] == [x[step]]
+    for key in expected:
+        assert abs(shown[key] - expected[key][step]) <= 1e-13, key
+    for key, now in (("h_prev", "h"), ("c_prev", "c")):
+        want = expected[now][step - 1] if step else 0.0
+        assert abs(shown[key] - want) <= 1e-13, key
+    lit = [e.get("class") for e in root.iter()
+           if "highlight" in e.get("class").split()]
+    assert lit == ([f"lstm-diagram gate gate-{focus} highlight"] if focus
+                   else [])
+
+
+def test_the_diagram_starts_at_the_first_pulse_and_can_be_left_out():
+    assert explorer.DIAGRAM_STEP == DOCUMENTED_PULSES[0]
+    assert json.loads(cell_config({}))["diagram"] == {"step": 5}
+    config = cell_config({}, diagram_step=None)
+    assert json.loads(config)["diagram"] is None
+    assert "<svg" not in static_html(config)
+    assert "<svg" not in static_html(model_config(
+        random_params(np.random.default_rng(1), 2, 1), np.ones((3, 1))))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"diagram_step": STEPS}, r"^diagram_step: expected an integer from 0 "
+                              r"to 29 \(a step of the input\), got 30$"),
+    ({"diagram_step": -1}, r"^diagram_step: expected an integer .*got -1$"),
+    ({"diagram_step": 2.0}, r"^diagram_step: expected an integer .*got 2.0"),
+    ({"focus": "c_tilde"}, r"^focus: expected one of \['i', 'f', 'c', 'o'\]"
+                           r" or None, got 'c_tilde'$"),
+])
+def test_cell_config_refuses_a_bad_step_or_focus(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        cell_config({}, **kwargs)

@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from html import unescape
 
 import ipywidgets
@@ -161,6 +162,60 @@ def test_gate_explorer_has_exactly_that_gates_three_sliders(gate):
     focus = e.lines[GATE_LINES[gate]]
     others = [e.lines[GATE_LINES[g]] for g in lstmref.GATES if g != gate]
     assert all(focus.get_linewidth() > o.get_linewidth() for o in others)
+
+
+def diagram_numbers(e):
+    """key -> exact number (x: list) the explorer's diagram shows."""
+    root = ET.fromstring(e.diagram.value)
+    return {el.get("data-name"): json.loads(el.get("data-value"))
+            for el in root.iter() if el.get("data-name")}
+
+
+def assert_diagram_is_lstmref(e, step):
+    """The diagram shows lstmref.trace of the sliders' weights at
+    ``step``, read from the trace's arrays here (1e-9)."""
+    w = {**dict.fromkeys(WEIGHTS, 0.0), **e.weights}
+    x = explorer.input_sequence(e.controls["input"].value)
+    tr = lstmref.trace(x[None, :, None], cell_by_hand(w))
+    got = diagram_numbers(e)
+    assert got["x"] == [x[step]]
+    for key, states in (("h_prev", tr.h), ("c_prev", tr.c)):
+        want = states[0, step - 1, 0] if step else 0.0
+        assert abs(got[key] - want) <= 1e-9, key
+    for key in FIELDS:
+        assert abs(got[key] - getattr(tr, key)[0, step, 0]) <= 1e-9, key
+
+
+def test_the_diagram_follows_a_weight_and_the_step_slider():
+    e = widgets.cell_explorer("latch on a pulse")
+    assert e.controls["step"].value == explorer.DIAGRAM_STEP
+    assert e.diagram in e.widget.children
+    assert_diagram_is_lstmref(e, explorer.DIAGRAM_STEP)
+    e.controls["U_c"].value = 1.3  # h_{t-1} now feeds the candidate
+    e.controls["b_f"].value = 5.5
+    assert_diagram_is_lstmref(e, explorer.DIAGRAM_STEP)
+    before = e.image.value
+    for step in (6, 13, 0, explorer.STEPS - 1):
+        e.controls["step"].value = step
+        assert_diagram_is_lstmref(e, step)
+        # the plot marks the step on each of its three axes
+        marks = [e.lines[f"step {n}"].get_xdata() for n in ("x", "i", "c")]
+        assert [list(m) for m in marks] == [[step, step]] * 3
+    assert e.image.value != before
+    e.controls["input"].value = "sine"
+    assert_diagram_is_lstmref(e, explorer.STEPS - 1)
+    assert_cell_draws_its_trace(e, {})  # the plot is still lstmref's
+
+
+@pytest.mark.parametrize("gate", lstmref.GATES)
+def test_a_gate_explorers_diagram_highlights_its_gate(gate):
+    e = widgets.gate_explorer(gate, "count pulses")
+    e.controls[f"W_{gate}"].value = -3.0
+    e.controls["step"].value = 12
+    assert_diagram_is_lstmref(e, 12)
+    lit = [el.get("class") for el in ET.fromstring(e.diagram.value).iter()
+           if "highlight" in el.get("class").split()]
+    assert lit == [f"lstm-diagram gate gate-{gate} highlight"]
 
 
 # A whole model -----------------------------------------------------------
