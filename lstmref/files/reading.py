@@ -26,13 +26,13 @@ which Keras itself then cannot load. Both are read here.
 
 import io
 import json
-import re
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
+from .names import path_order, snake_case, weight_names
 from .safety import ModelFileError, refuse_code
 
 __all__ = ["Layer", "ModelFile", "read_model_file"]
@@ -132,13 +132,13 @@ def _read_zip(path, h5py):
         arrays = _all_datasets(store, h5py)
     records, counts = [], {}
     for position, layer in enumerate(layers):
-        snake = _snake_case(layer["class_name"])
+        snake = snake_case(layer["class_name"])
         number = counts.get(snake, -1) + 1
         counts[snake] = number
         group = "layers/" + (snake if number == 0 else f"{snake}_{number}")
         found = {key[len(group) + 1:]: value for key, value in
                  arrays.items() if key.startswith(group + "/")}
-        found = [found[key] for key in sorted(found, key=_path_order)]
+        found = [found[key] for key in sorted(found, key=path_order)]
         records.append(_record(position, layer, path, found, None,
                                model_class))
     return _model(path, ".keras", version, model_class, records)
@@ -223,7 +223,7 @@ def _record(position, layer, path, arrays, h5_names, model_class):
     else:
         inbound = tuple(dict.fromkeys(_history(
             layer.get("inbound_nodes", []), [])))
-    names = _weight_names(layer["class_name"], config, arrays, h5_names)
+    names = weight_names(layer["class_name"], config, arrays, h5_names)
     record = Layer(position, _name(layer), layer["class_name"], config,
                    inbound, dict(zip(names, arrays)))
     if len(record.weights) != len(arrays):
@@ -254,51 +254,6 @@ def _history(nodes, found):
     return found
 
 
-def _weight_names(class_name, config, arrays, h5_names):
-    """Names for a layer's arrays: Keras's own where known."""
-    known = _known_names(class_name, config)
-    if known is not None and len(known) == len(arrays):
-        return known
-    if h5_names is not None:
-        return [_short(name) for name in h5_names]
-    return [str(k) for k in range(len(arrays))]
-
-
-def _known_names(class_name, config):
-    """Keras's weight names of a layer class, in ``get_weights()`` order."""
-    if class_name in ("LSTM", "GRU", "SimpleRNN", "CuDNNLSTM", "CuDNNGRU"):
-        bias = config.get("use_bias", True)
-        return ["kernel", "recurrent_kernel"] + ["bias"] * bias
-    if class_name in ("Dense", "Conv1D", "Convolution1D"):
-        return ["kernel"] + ["bias"] * config.get("use_bias", True)
-    if class_name in ("BatchNormalization", "LayerNormalization"):
-        names = (["gamma"] * config.get("scale", True)
-                 + ["beta"] * config.get("center", True))
-        if class_name == "BatchNormalization":
-            names += ["moving_mean", "moving_variance"]
-        return names
-    if class_name == "Normalization":
-        return ["mean", "variance", "count"]
-    inner = config.get("layer")
-    if class_name == "TimeDistributed" and isinstance(inner, dict):
-        return _known_names(inner.get("class_name"), inner.get("config", {}))
-    if class_name == "Bidirectional" and isinstance(inner, dict):
-        one = _known_names(inner.get("class_name"), inner.get("config", {}))
-        if one is not None:
-            return ([f"forward/{n}" for n in one]
-                    + [f"backward/{n}" for n in one])
-    return None
-
-
-def _short(h5_name):
-    """'lstm/lstm_cell/kernel:0' -> 'kernel'; Bidirectional's get
-    'forward/' or 'backward/' in front."""
-    parts = h5_name.split(":")[0].split("/")
-    side = [p.split("_")[0] for p in parts if p.startswith(
-        ("forward_", "backward_"))]
-    return "/".join(side[:1] + parts[-1:])
-
-
 def _all_datasets(store, h5py):
     """Every array of an HDF5 store by its path, backslashes made '/'."""
     found = {}
@@ -309,25 +264,6 @@ def _all_datasets(store, h5py):
 
     store.visititems(visit)
     return found
-
-
-def _path_order(key):
-    """Sort key of a path inside a layer's group: Keras's variable order.
-
-    ``vars/10`` after ``vars/9``; a Bidirectional's forward layer before
-    its backward one.
-    """
-    rank = {"vars": 0, "cell": 1, "forward_layer": 2, "backward_layer": 3}
-    return [(0, int(part), "") if part.isdigit() else
-            (1, rank.get(part, 9), part) for part in key.split("/")]
-
-
-def _snake_case(name):
-    """Keras's own ``to_snake_case``: 'BatchNormalization' ->
-    'batch_normalization', 'LSTM' -> 'lstm'."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _text(value):

@@ -1,0 +1,314 @@
+"""``lstmref.files``: model files read as data, never as code.
+
+Every file here is written by the real library (Keras 3, or tf_keras for
+tf.keras 2.x and Keras 2's ``hard_sigmoid``) from a float64 model with
+random non-zero weights and biases; what the reader returns is compared
+with that model's own layers and predictions. A file holding a ``Lambda``
+whose function would create a marker file is refused in every format, and
+the marker never appears, though the library itself, loading the same
+file, does create it.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+import tf_keras
+
+from helpers import keras_lstm, random_params
+from lstmref import LSTMParams, Network
+from lstmref.files import (ModelFileError, network_from_file,
+                           read_model_file)
+
+T, F, UNITS, N_OUT = 6, 3, 4, 2
+LIBRARIES = {"keras": keras, "tf_keras": tf_keras}
+#: Every file a library writes: Keras 3 .keras and legacy .h5; tf.keras
+#: 2.x (tf_keras) .h5 and .keras.
+FORMATS = [("keras", ".keras"), ("keras", ".h5"), ("tf_keras", ".h5"),
+           ("tf_keras", ".keras")]
+#: float64 all the way: only rounding in a different order separates the
+#: two computations, far below this.
+ATOL = 1e-12
+MARKER = "LSTMREF_TEST_MARKER"
+
+
+def randomize(model, rng):
+    """Give every weight of ``model`` random non-zero values."""
+    weights = [rng.normal(0, 0.6, w.shape) for w in model.get_weights()]
+    assert all(np.all(w != 0) for w in weights)
+    model.set_weights(weights)
+
+
+def save(model, folder, library, suffix, name="model"):
+    """Save ``model`` in ``folder`` as ``name + suffix``; the path."""
+    path = Path(folder) / f"{name}-{library}{suffix}"
+    model.save(path)
+    return path
+
+
+def windows(rng, batch=5):
+    """Inputs on the scale where hard sigmoids clip and bend."""
+    return rng.normal(0, 1.5, (batch, T, F))
+
+
+def lstm_dense(library, rng, *, recurrent_activation="sigmoid",
+               dense_activation="linear", go_backwards=False,
+               use_bias=True, functional=False, trailing=0):
+    """LSTM -> Dense (-> Activation('linear') * trailing), float64."""
+    K = LIBRARIES[library]
+    params = random_params(rng, UNITS, F, use_bias=use_bias,
+                           recurrent_activation=recurrent_activation)
+    lstm = keras_lstm(params, framework=library, go_backwards=go_backwards)
+    dense = K.layers.Dense(N_OUT, activation=dense_activation,
+                           dtype="float64")
+    tail = [K.layers.Activation("linear", dtype="float64")
+            for _ in range(trailing)]
+    inputs = K.Input((T, F), dtype="float64")
+    if functional:
+        y = inputs
+        for layer in [lstm, dense, *tail]:
+            y = layer(y)
+        model = K.Model(inputs, y)
+    else:
+        model = K.Sequential([inputs, lstm, dense, *tail])
+    dense.set_weights([rng.normal(0, 0.6, w.shape)
+                       for w in dense.get_weights()])
+    assert all(np.all(w != 0) for w in model.get_weights())
+    return model
+
+
+CASES = {
+    "sequential": {},
+    "functional": {"functional": True, "trailing": 1},
+    "backwards, no bias, relu head": {
+        "go_backwards": True, "use_bias": False, "dense_activation": "relu"},
+    "tanh head, two linear activations": {
+        "dense_activation": "tanh", "trailing": 2},
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("library, suffix", FORMATS)
+def test_network_from_file_predicts_as_the_library(library, suffix, case,
+                                                   tmp_path):
+    rng = np.random.default_rng([FORMATS.index((library, suffix)),
+                                 list(CASES).index(case)])
+    model = lstm_dense(library, rng, **CASES[case])
+    path = save(model, tmp_path, library, suffix)
+    net = network_from_file(path)
+    x = windows(rng)
+    assert net.params.dtype == np.float64
+    np.testing.assert_allclose(net.predict(x), np.asarray(model(x)),
+                               rtol=0, atol=ATOL)
+
+
+@pytest.mark.parametrize("library, suffix, expected", [
+    ("keras", ".keras", "hard_sigmoid"), ("keras", ".h5", "hard_sigmoid"),
+    ("tf_keras", ".h5", "hard_sigmoid_keras2"),
+    ("tf_keras", ".keras", "hard_sigmoid_keras2")])
+def test_hard_sigmoid_is_read_by_the_files_keras_version(
+        library, suffix, expected, tmp_path):
+    """Both libraries write "hard_sigmoid"; Keras 2's is 0.2 x + 1/2,
+    Keras 3's x / 6 + 1/2, and each file is read as its writer computes."""
+    rng = np.random.default_rng(11)
+    model = lstm_dense(library, rng, recurrent_activation=expected)
+    path = save(model, tmp_path, library, suffix)
+    lstm_config = next(layer.config for layer in read_model_file(
+        path).layers if layer.class_name == "LSTM")
+    assert lstm_config["recurrent_activation"] == "hard_sigmoid"
+    net = network_from_file(path)
+    assert net.params.recurrent_activation == expected
+    x = windows(rng)
+    keras_y = np.asarray(model(x))
+    np.testing.assert_allclose(net.predict(x), keras_y, rtol=0, atol=ATOL)
+    # the control: the other slope gives other predictions
+    other = {"hard_sigmoid": "hard_sigmoid_keras2",
+             "hard_sigmoid_keras2": "hard_sigmoid"}[expected]
+    p = net.params
+    wrong = Network(LSTMParams(p.kernel, p.recurrent_kernel, p.bias,
+                               recurrent_activation=other),
+                    net.dense_kernel, net.dense_bias)
+    assert np.max(np.abs(wrong.predict(x) - keras_y)) > 1e-3
+
+
+def rich(library):
+    """Input -> Bidirectional(LSTM) -> LSTM -> Dropout ->
+    BatchNormalization -> Dense, functional, float64."""
+    K = LIBRARIES[library]
+    f64 = {"dtype": "float64"}
+    inputs = K.Input((T, F), dtype="float64", name="window")
+    y = K.layers.Bidirectional(K.layers.LSTM(
+        3, return_sequences=True, **f64), name="both_ways", **f64)(inputs)
+    y = K.layers.LSTM(UNITS, name="upper", use_bias=False, **f64)(y)
+    y = K.layers.Dropout(0.3, **f64)(y)
+    y = K.layers.BatchNormalization(name="norm", **f64)(y)
+    y = K.layers.Dense(N_OUT, name="head", **f64)(y)
+    return K.Model(inputs, y)
+
+
+def keras_names(layer):
+    """The short names Keras gives a layer's weights, in order."""
+    names = []
+    for v in layer.weights:
+        parts = v.name.split(":")[0].split("/")
+        path = getattr(v, "path", v.name).split(":")[0].split("/")
+        side = [p.split("_")[0] for p in path if p.startswith(
+            ("forward_", "backward_"))]
+        names.append("/".join(side[:1] + parts[-1:]))
+    return names
+
+
+@pytest.mark.parametrize("library, suffix", FORMATS)
+def test_read_model_file_gives_each_layers_weights_by_name(
+        library, suffix, tmp_path):
+    model = rich(library)
+    randomize(model, np.random.default_rng(3))
+    path = save(model, tmp_path, library, suffix)
+    found = read_model_file(path)
+    assert found.format == suffix
+    assert found.keras2 == (library == "tf_keras")
+    assert found.keras_version == LIBRARIES[library].__version__
+    assert found.input_shape == (None, T, F)
+    layers = [r for r in found.layers if r.class_name != "InputLayer"]
+    live = [layer for layer in model.layers
+            if type(layer).__name__ != "InputLayer"]
+    assert [r.class_name for r in layers] == [
+        type(layer).__name__ for layer in live]
+    assert [r.name for r in layers] == [layer.name for layer in live]
+    assert [r.position for r in found.layers] == list(
+        range(len(found.layers)))
+    for record, layer in zip(layers, live):
+        assert list(record.weights) == keras_names(layer)
+        expected = layer.get_weights()
+        assert len(record.weights) == len(expected)
+        for ours, theirs in zip(record.weights.values(), expected):
+            np.testing.assert_array_equal(ours, theirs)
+    inbound = {r.name: r.inbound for r in found.layers}
+    assert inbound["both_ways"] == ("window",)
+    assert inbound["upper"] == ("both_ways",)
+    assert inbound["head"] == ("norm",)
+    names = list(layers[0].weights)
+    assert names[:3] == ["forward/kernel", "forward/recurrent_kernel",
+                         "forward/bias"]
+
+
+def test_two_layers_of_one_class_keep_their_own_weights(tmp_path):
+    """In a .keras file the groups are named by class (lstm, lstm_1), not
+    by the layers' names: given names in the opposite order, each layer
+    still gets its own arrays."""
+    model = keras.Sequential([
+        keras.Input((T, F), dtype="float64"),
+        keras.layers.LSTM(5, return_sequences=True, name="zz",
+                          dtype="float64"),
+        keras.layers.LSTM(2, name="aa", dtype="float64"),
+        keras.layers.Dense(1, dtype="float64")])
+    randomize(model, np.random.default_rng(4))
+    for suffix in (".keras", ".h5"):
+        found = read_model_file(save(model, tmp_path, "keras", suffix))
+        for name in ("zz", "aa"):
+            record = next(r for r in found.layers if r.name == name)
+            for ours, theirs in zip(record.weights.values(),
+                                    model.get_layer(name).get_weights()):
+                np.testing.assert_array_equal(ours, theirs)
+
+
+# --- No code from a file ever runs --------------------------------------
+
+def marker_model(library):
+    """Input -> Lambda(touch the file named by $LSTMREF_TEST_MARKER) ->
+    LSTM -> Dense: the Lambda's code is stored in the file as bytecode."""
+    K = LIBRARIES[library]
+    touch = lambda x: (  # noqa: E731 - saved as a lambda on purpose
+        __import__("pathlib").Path(__import__("os").environ[
+            "LSTMREF_TEST_MARKER"]).touch(), x)[1]
+    return K.Sequential([
+        K.Input((T, F), dtype="float64"),
+        K.layers.Lambda(touch, name="touch", dtype="float64"),
+        K.layers.LSTM(2, dtype="float64"), K.layers.Dense(1,
+                                                          dtype="float64")])
+
+
+@pytest.fixture(scope="module")
+def lambda_files(tmp_path_factory):
+    """One Lambda file per format; $LSTMREF_TEST_MARKER then names a
+    fresh path that does not exist. Returns (files, marker path)."""
+    folder = tmp_path_factory.mktemp("lambda")
+    os.environ[MARKER] = str(folder / "while-saving")
+    files = {}
+    for library, suffix in FORMATS:
+        model = marker_model(library)
+        files[library, suffix] = save(model, folder, library, suffix)
+    marker = folder / "marker"
+    os.environ[MARKER] = str(marker)
+    assert not marker.exists()
+    yield files, marker
+    os.environ.pop(MARKER, None)
+
+
+@pytest.mark.parametrize("reader", [read_model_file, network_from_file])
+@pytest.mark.parametrize("library, suffix", FORMATS)
+def test_a_lambda_is_refused_and_never_runs(lambda_files, library, suffix,
+                                            reader):
+    files, marker = lambda_files
+    with pytest.raises(ModelFileError) as error:
+        reader(files[library, suffix])
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith(str(files[library, suffix]))
+    assert "'touch'" in message and "(Lambda, position 1 from 0)" in message
+    assert "built-in layers" in message and "never runs code" in message
+    assert not marker.exists()
+
+
+def load_with_library(library, path):
+    """The library's own loader, told to trust the file."""
+    if library == "keras":
+        return keras.saving.load_model(path, safe_mode=False,
+                                       compile=False)
+    return tf_keras.models.load_model(path, safe_mode=False, compile=False)
+
+
+@pytest.mark.parametrize("library, suffix", FORMATS)
+def test_the_lambda_files_code_does_run_when_keras_loads_it(
+        lambda_files, library, suffix):
+    """The control: the marker appears once the library itself loads the
+    file and calls the model, so the refusal above is what kept it away."""
+    files, marker = lambda_files
+    assert not marker.exists()
+    model = load_with_library(library, files[library, suffix])
+    model(np.zeros((1, T, F)))
+    assert marker.exists()
+    marker.unlink()
+
+
+def test_reading_imports_no_keras_and_no_tensorflow(lambda_files, tmp_path):
+    """In a fresh interpreter, reading every Lambda file (refused) and a
+    plain one imports neither Keras nor TensorFlow: nothing is built."""
+    files, marker = lambda_files
+    plain = save(lstm_dense("keras", np.random.default_rng(8)), tmp_path,
+                 "keras", ".keras")
+    script = f"""
+import sys
+from lstmref.files import ModelFileError, read_model_file
+for path in {[str(p) for p in files.values()]!r}:
+    try:
+        read_model_file(path)
+    except ModelFileError:
+        pass
+    else:
+        raise SystemExit("not refused: " + path)
+read_model_file({str(plain)!r})
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in
+                ("keras", "tensorflow", "tf_keras", "torch"))
+print(loaded)
+"""
+    result = subprocess.run([sys.executable, "-c", script], text=True,
+                            capture_output=True, timeout=120,
+                            env={**os.environ, MARKER: str(marker)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+    assert not marker.exists()
