@@ -50,11 +50,11 @@ VALUES = {"x": "x_t", "h_prev": "h_{t-1}", "f": "f", "i": "i",
 COLORS = {"f": "#ff7f0e", "i": "#1f77b4", "c": "#2ca02c", "o": "#d62728",
           "c_state": "#9467bd", "h": "#8c564b", "x": "#555555",
           "line": "#444444"}
-#: Each gate: name in words, activation, box centre (x, y).
-GATE_BOXES = {"f": ("forget gate", "\u03c3", 170), "i": ("input gate",
-                                                         "\u03c3", 270),
-              "c": ("candidate", "tanh", 350), "o": ("output gate",
-                                                     "\u03c3", 450)}
+#: Each gate: name in words, activation, x of the box's centre.
+GATE_BOXES = {"f": ("forget gate", "\u03c3", 170),
+              "i": ("input gate", "\u03c3", 270),
+              "c": ("candidate", "tanh", 350),
+              "o": ("output gate", "\u03c3", 450)}
 #: Where each number is written: (x, y, text-anchor).
 PLACES = {"x": (118, 338, "start"), "h_prev": (8, 306, "start"),
           "f": (176, 150, "start"), "i": (276, 170, "start"),
@@ -72,9 +72,9 @@ ABOUT = (
     "c_{t-1} is multiplied by f, then i times c~ is added, giving the new "
     "cell state c_t. tanh(c_t) multiplied by o is the new hidden state "
     "h_t, which leaves on the right.")
-NAMED = {"f": "the forget gate f", "i": "the input gate i",
-         "c": "the candidate c~", "o": "the output gate o",
-         "c_state": "the cell-state line"}
+NAMED = {"f": "The forget gate f", "i": "The input gate i",
+         "c": "The candidate c~", "o": "The output gate o",
+         "c_state": "The cell-state line"}
 
 
 def label(value):
@@ -128,7 +128,7 @@ def _check_values(values):
 def _el(tag, cls, body="", **attributes):
     """One SVG element of class ``lstm-diagram cls``; attributes given
     as keywords, ``_`` for ``-``; ``body`` is markup already escaped."""
-    attrs = "".join(f' {k.rstrip("_").replace("_", "-")}="'
+    attrs = "".join(f' {k.replace("_", "-")}="'
                     f'{escape(str(v))}"' for k, v in attributes.items())
     klass = f"lstm-diagram {cls}".strip()
     if not body:
@@ -277,8 +277,8 @@ def cell_svg(highlight=None, values=None):
         raise ValueError(f"highlight: expected one of {list(HIGHLIGHTS)} "
                          f"or None, got {highlight!r}")
     values = _check_values(values)
-    about = ABOUT + (f" {NAMED[highlight].capitalize()} is highlighted."
-                     if highlight else "")
+    about = ABOUT + (f" {NAMED[highlight]} is highlighted." if highlight
+                     else "")
     spoken = " ".join(filter(None, [about, sentence(values)]))
     body = (_el("title", "", TITLE)
             + _el("desc", "", escape(spoken), data_text=about)
