@@ -10,14 +10,23 @@ message of the command line must stay one line, so both the chapters and
     keras = import_keras()
 
 Only the standard library is imported until ``import_keras`` is called.
+
+``import_keras`` also makes the process quick to end (``freeze_at_exit``):
+with TensorFlow loaded, Python's clean-up at exit took 2 to 4 s of every
+chapter's kernel on this project's machine, time the build counted as the
+chapter's.
 """
 
+import atexit
 import contextlib
+import gc
 import importlib
 import os
 import sys
 
-__all__ = ["import_keras", "quiet_stderr"]
+__all__ = ["import_keras", "quiet_stderr", "freeze_at_exit"]
+
+_freezing = []  # one entry once freeze_at_exit has registered gc.freeze
 
 
 @contextlib.contextmanager
@@ -48,9 +57,33 @@ def import_keras():
 
     Sets ``TF_CPP_MIN_LOG_LEVEL=3`` (errors only) and the TensorFlow
     backend unless they are set already (both are read once, at import);
-    then imports Keras with fd 2 muted. A second call costs nothing.
+    then imports Keras with fd 2 muted, and calls ``freeze_at_exit``. A
+    second call costs nothing.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     with quiet_stderr():
-        return importlib.import_module("keras")
+        keras = importlib.import_module("keras")
+    freeze_at_exit()
+    return keras
+
+
+def freeze_at_exit():
+    """Have ``gc.freeze()`` run at exit, so that the process ends quickly.
+
+    TensorFlow and Keras leave millions of Python objects in the process.
+    At exit, after the ``atexit`` handlers, Python tears down its modules
+    and runs its cyclic garbage collector over every object still alive;
+    with TensorFlow loaded that took 2 to 4 s on this project's 2-core
+    machine (0.1 to 0.3 s with this handler). ``gc.freeze()`` moves every
+    object to the permanent generation, which those collections skip.
+    Nothing else changes: objects are still freed as their reference
+    counts drop, every other exit handler runs, the standard streams are
+    flushed and the exit status is kept. Only objects caught in reference
+    cycles at exit are left to the operating system without their
+    ``__del__``, which Python does not promise to call at exit anyway.
+    Registered once per process; a second call does nothing.
+    """
+    if not _freezing:
+        atexit.register(gc.freeze)
+        _freezing.append(gc.freeze)
