@@ -195,3 +195,20 @@ def test_project_requirements_install_cpu_torch_and_one_tensorflow(
     packages = resolve(tmp_path / "report.json", ROOT / "requirements.txt")
     assert_cpu_only_with_one_tensorflow(packages)
     assert packages["torch"]["metadata"]["version"].startswith("2.13.0")
+
+
+def test_nbformat_imports_without_building_the_rfc3987_syntax_grammar():
+    """Each chapter's first glue imports nbformat and so jsonschema,
+    which checks IRIs with rfc3987 when it is installed and otherwise
+    builds rfc3987-syntax's grammar at import (1-3 s in every kernel).
+    binder/requirements.txt installs rfc3987 for that."""
+    run = subprocess.run(
+        [sys.executable, "-c",
+         "import sys, nbformat\n"
+         "from myst_nb import glue\n"
+         "glue('x', 1.0, display=False)\n"
+         "print(sorted(m for m in ('rfc3987', 'rfc3987_syntax')"
+         " if m in sys.modules))"],
+        capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "['rfc3987']"
