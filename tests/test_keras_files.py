@@ -9,9 +9,11 @@ the marker never appears, though the library itself, loading the same
 file, does create it.
 """
 
+import io
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import keras
@@ -34,6 +36,8 @@ FORMATS = [("keras", ".keras"), ("keras", ".h5"), ("tf_keras", ".h5"),
 #: two computations, far below this.
 ATOL = 1e-12
 MARKER = "LSTMREF_TEST_MARKER"
+#: Files written by Keras 1.2.2-2.2.4 (Apache-2.0, see its README.md).
+REAL = Path(__file__).parent / "data" / "real_models"
 
 
 def randomize(model, rng):
@@ -312,3 +316,156 @@ print(loaded)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
     assert not marker.exists()
+
+
+def test_reading_a_real_keras2_lambda_file_imports_nothing(tmp_path):
+    """A Lambda saved by Keras 2.0.9 (tests/data/real_models) is refused
+    in a fresh interpreter that never imports Keras or TensorFlow."""
+    path = REAL / "sequential_lambda.h5"
+    script = f"""
+import sys
+from lstmref.files import ModelFileError, read_model_file
+try:
+    read_model_file({str(path)!r})
+except ModelFileError as error:
+    print(error)
+print(sorted(m for m in sys.modules if m.split(".")[0] in
+             ("keras", "tensorflow", "tf_keras", "torch")))
+"""
+    result = subprocess.run([sys.executable, "-c", script], text=True,
+                            capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    message, loaded = result.stdout.strip().splitlines()
+    assert "'lambda_1' (Lambda, position 1 from 0)" in message
+    assert loaded == "[]"
+
+
+# --- Files of Keras 1 and 2 that Keras 3 cannot load ---------------------
+
+#: The old files hold float32 weights and their recorded outputs were
+#: computed in float32 (Theano, TensorFlow 1): agreement to a few float32
+#: roundings of the output's size, 1e-6 relative, is all there is.
+FLOAT32 = 1e-6
+
+
+def recorded(name):
+    """(inputs, the predictions Keras recorded) of ``name`` in
+    tests/data/real_models."""
+    import h5py
+    with h5py.File(REAL / f"{name}_inputs_and_outputs.h5", "r") as store:
+        x = next(iter(store["inputs"].values()))[()]
+        y = next(iter(store["predictions"].values()))[()]
+    return x.astype(np.float64), y.astype(np.float64)
+
+
+def with_recurrent_activation(net, name):
+    """``net`` with another gate function (the control)."""
+    p = net.params
+    return Network(LSTMParams(p.kernel, p.recurrent_kernel, p.bias,
+                              activation=p.activation,
+                              recurrent_activation=name),
+                   net.dense_kernel, net.dense_bias, net.dense_activation)
+
+
+@pytest.mark.parametrize("name, version", [
+    ("simple_lstm_th_keras_1", "1.2.2"),
+    ("simple_flatten_lstm_tf_keras_2", "2.1.3")])
+def test_an_old_file_predicts_what_its_keras_recorded(name, version):
+    """Keras 1.2.2 (twelve arrays, gates i, c, f, o) and Keras 2.1.3 wrote
+    these files with their predictions; neither file loads in Keras 3."""
+    path = REAL / f"{name}_model.h5"
+    assert read_model_file(path).keras_version == version
+    net = network_from_file(path)
+    assert net.params.recurrent_activation == "hard_sigmoid_keras2"
+    x, y = recorded(name)
+    scale = np.max(np.abs(y))
+    np.testing.assert_allclose(net.predict(x), y, rtol=0,
+                               atol=FLOAT32 * scale)
+    with pytest.raises((TypeError, ValueError)):
+        keras.saving.load_model(path, compile=False, safe_mode=True)
+    if name.endswith("keras_1"):  # the control: Keras 3's slope misses
+        wrong = with_recurrent_activation(net, "hard_sigmoid")
+        assert np.max(np.abs(wrong.predict(x) - y)) > 1e-3 * scale
+
+
+@pytest.mark.parametrize("name", [
+    "simple_lstm_tf_keras_2_model.h5", "simple_flatten_lstm_tf_keras_2_model.h5",
+    "rnn_132.h5", "bidirectional_lstm_tensorflow_2.h5"])
+def test_an_old_files_weights_are_what_tf_keras_loads(name):
+    """tf_keras loads these Keras 2.0-2.2 files (Keras 3 cannot); every
+    layer's arrays read here equal its ``get_weights()``, in order."""
+    path = REAL / name
+    found = read_model_file(path)
+    assert found.keras2
+    model = tf_keras.models.load_model(path, compile=False)
+    with pytest.raises((TypeError, ValueError)):
+        keras.saving.load_model(path, compile=False, safe_mode=True)
+    layers = [r for r in found.layers if r.class_name != "InputLayer"]
+    assert [r.name for r in layers] == [
+        layer.name for layer in model.layers
+        if type(layer).__name__ != "InputLayer"]
+    for record in layers:
+        expected = model.get_layer(record.name).get_weights()
+        assert len(record.weights) == len(expected) > 0
+        for ours, theirs in zip(record.weights.values(), expected):
+            np.testing.assert_array_equal(ours, theirs)
+    if name.startswith("bidirectional"):
+        assert list(layers[0].weights) == [
+            f"{side}/{w}" for side in ("forward", "backward")
+            for w in ("kernel", "recurrent_kernel", "bias")]
+
+
+def test_a_keras2_file_predicts_as_tf_keras_loading_it():
+    """Keras 2.0.6, LSTM -> Dense: float32 weights, compared in float32."""
+    path = REAL / "simple_lstm_tf_keras_2_model.h5"
+    net = network_from_file(path)
+    model = tf_keras.models.load_model(path, compile=False)
+    x = np.random.default_rng(12).normal(0, 1.5, (8, 9, 1))
+    y = np.asarray(model(x.astype(np.float32)), np.float64)
+    np.testing.assert_allclose(net.predict(x), y, rtol=0,
+                               atol=FLOAT32 * np.max(np.abs(y)))
+
+
+def test_an_old_stacked_model_is_read_and_refused_by_name():
+    with pytest.raises(ModelFileError, match=(
+            r"return_sequences=True, got the layer 'lstm_\d+' \(LSTM, "
+            r"position 1 from 0\)")):
+        network_from_file(REAL / "rnn_132.h5")
+
+
+# --- tf.keras 2.15 on Windows: backslashes in the weight groups -----------
+
+def with_backslashes(source, target):
+    """Copy a .keras archive, naming its weight groups as tf.keras 2.15
+    wrote them on Windows: ``layers\\lstm\\cell/vars/0``."""
+    import h5py
+    with zipfile.ZipFile(source) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    arrays = {}
+    with h5py.File(io.BytesIO(members["model.weights.h5"]), "r") as store:
+        store.visititems(lambda name, obj: arrays.__setitem__(
+            name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as store:
+        for name, value in arrays.items():
+            head, _, tail = name.rpartition("/vars/")
+            store[head.replace("/", "\\") + "/vars/" + tail] = value
+    members["model.weights.h5"] = buffer.getvalue()
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return target
+
+
+def test_a_windows_tf_keras_file_that_keras_cannot_load_is_read(tmp_path):
+    rng = np.random.default_rng(13)
+    model = lstm_dense("tf_keras", rng, trailing=1)
+    plain = save(model, tmp_path, "tf_keras", ".keras")
+    path = with_backslashes(plain, tmp_path / "windows.keras")
+    for load in (lambda: tf_keras.models.load_model(path, compile=False),
+                 lambda: keras.saving.load_model(path, compile=False)):
+        with pytest.raises((TypeError, ValueError)):
+            load()
+    x = windows(rng)
+    np.testing.assert_allclose(network_from_file(path).predict(x),
+                               np.asarray(model(x)), rtol=0, atol=ATOL)

@@ -19,7 +19,7 @@ def weight_names(class_name, config, arrays, h5_names):
     if known is not None and len(known) == len(arrays):
         return known
     if h5_names is not None:
-        return [_short(name) for name in h5_names]
+        return [_short(name, config.get("name")) for name in h5_names]
     return [str(k) for k in range(len(arrays))]
 
 
@@ -49,13 +49,17 @@ def _known_names(class_name, config):
     return None
 
 
-def _short(h5_name):
+def _short(h5_name, layer):
     """'lstm/lstm_cell/kernel:0' -> 'kernel'; Bidirectional's get
-    'forward/' or 'backward/' in front."""
+    'forward/' or 'backward/' in front; Keras 1's 'lstm_1_W_i' (the layer's
+    name and the array's) -> 'W_i'."""
     parts = h5_name.split(":")[0].split("/")
     side = [p.split("_")[0] for p in parts if p.startswith(
         ("forward_", "backward_"))]
-    return "/".join(side[:1] + parts[-1:])
+    last = parts[-1]
+    if layer and last.startswith(f"{layer}_"):
+        last = last[len(layer) + 1:]
+    return "/".join(side[:1] + [last])
 
 
 def path_order(key):

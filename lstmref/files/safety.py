@@ -21,13 +21,17 @@ class ModelFileError(ValueError):
     """A model file that cannot be read, or that holds code: one line."""
 
 
-#: Layers whose configuration is, or loads, code: never read.
+#: Layers whose configuration is, or loads, code: never read. tf.keras
+#: 2's ``TensorFlowOpLayer``/``TFOpLambda`` replay TensorFlow operations
+#: named in the file.
 CODE_LAYERS = frozenset({
     "Lambda", "TFSMLayer", "JaxLayer", "FlaxLayer", "TorchModuleWrapper",
-    "Layer", "Wrapper", "AbstractRNNCell", "DenseFeatures"})
+    "Layer", "Wrapper", "AbstractRNNCell", "DenseFeatures",
+    "TensorFlowOpLayer", "SlicingOpLambda", "TFOpLambda"})
 
 #: Keras's built-in layers (Keras 1, 2, 3 and tf_keras) that hold data
-#: only: their configuration is numbers, names and flags.
+#: only: their configuration is numbers, names and flags (Keras 1's
+#: ``Merge`` may hold a lambda: ``mode_type`` "lambda" is refused).
 KERAS_LAYERS = frozenset("""
 Activation ActivityRegularization AdaptiveAveragePooling1D
 AdaptiveAveragePooling2D AdaptiveAveragePooling3D AdaptiveMaxPooling1D
@@ -52,6 +56,8 @@ SimpleRNNCell Softmax SpatialDropout1D SpatialDropout2D SpatialDropout3D
 StackedRNNCells StringLookup Subtract ThresholdedReLU TimeDistributed
 UnitNormalization UpSampling1D UpSampling2D UpSampling3D ZeroPadding1D
 ZeroPadding2D ZeroPadding3D
+AtrousConvolution1D AtrousConvolution2D Deconvolution2D Highway MaxoutDense
+Merge TimeDistributedDense
 """.split())
 
 #: Model classes that may hold layers (a model nested in a model).
