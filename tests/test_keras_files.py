@@ -11,6 +11,7 @@ file, does create it.
 
 import io
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -23,8 +24,9 @@ import tf_keras
 
 from helpers import keras_lstm, random_params
 from lstmref import LSTMParams, Network
-from lstmref.files import (ModelFileError, network_from_file,
-                           read_model_file)
+from lstmref.files import (ModelFileError, keras_activation,
+                           network_from_file, read_model_file)
+from lstmref.files.safety import CODE_LAYERS, KERAS_LAYERS
 
 T, F, UNITS, N_OUT = 6, 3, 4, 2
 LIBRARIES = {"keras": keras, "tf_keras": tf_keras}
@@ -416,12 +418,14 @@ def test_an_old_files_weights_are_what_tf_keras_loads(name):
 
 
 def test_a_keras2_file_predicts_as_tf_keras_loading_it():
-    """Keras 2.0.6, LSTM -> Dense: float32 weights, compared in float32."""
+    """Keras 2.0.6, LSTM -> Dense: float32 weights, compared in float32.
+    The file fixes one time step; its layers, called one after the other,
+    take nine."""
     path = REAL / "simple_lstm_tf_keras_2_model.h5"
     net = network_from_file(path)
-    model = tf_keras.models.load_model(path, compile=False)
+    lstm, dense = tf_keras.models.load_model(path, compile=False).layers
     x = np.random.default_rng(12).normal(0, 1.5, (8, 9, 1))
-    y = np.asarray(model(x.astype(np.float32)), np.float64)
+    y = np.asarray(dense(lstm(x.astype(np.float32))), np.float64)
     np.testing.assert_allclose(net.predict(x), y, rtol=0,
                                atol=FLOAT32 * np.max(np.abs(y)))
 
@@ -470,3 +474,169 @@ def test_a_windows_tf_keras_file_that_keras_cannot_load_is_read(tmp_path):
     x = windows(rng)
     np.testing.assert_allclose(network_from_file(path).predict(x),
                                np.asarray(model(x)), rtol=0, atol=ATOL)
+
+
+# --- Refusals and errors: one line that names the file --------------------
+
+def one_line_error(path, reader=read_model_file):
+    """The ModelFileError ``reader(path)`` raises, as text."""
+    with pytest.raises(ModelFileError) as error:
+        reader(path)
+    message = str(error.value)
+    assert "\n" not in message and message.startswith(str(path))
+    return message
+
+
+@pytest.mark.parametrize("library, suffix", FORMATS)
+def test_a_custom_layer_is_refused_in_every_format(library, suffix,
+                                                   tmp_path):
+    K = LIBRARIES[library]
+
+    @K.saving.register_keras_serializable(package="lstmref_test")
+    class Twice(K.layers.Layer):
+        def call(self, x):
+            return 2 * x
+
+    model = K.Sequential([K.Input((T, F)), Twice(name="twice"),
+                          K.layers.LSTM(2), K.layers.Dense(1)])
+    message = one_line_error(save(model, tmp_path, library, suffix))
+    # Keras 3's legacy .h5 names the class by its registered name
+    assert re.search(r"layer 'twice' \((lstmref_test>)?Twice, position 1 "
+                     r"from 0\)", message)
+    assert "not one of Keras's built-in layers" in message
+
+
+@pytest.mark.parametrize("library, suffix", FORMATS)
+def test_a_custom_activation_function_is_refused(library, suffix, tmp_path):
+    """Keras stores a function of ours by its module, 'builtins': code
+    outside Keras, refused."""
+    def doubled(x):
+        return 2 * x
+
+    K = LIBRARIES[library]
+    model = K.Sequential([K.Input((T, F)), K.layers.LSTM(
+        2, activation=doubled, name="odd"), K.layers.Dense(1)])
+    message = one_line_error(save(model, tmp_path, library, suffix))
+    assert "layer 'odd' (LSTM, position 1 from 0) names the custom object"\
+        " 'function' from the module 'builtins'" in message
+
+
+def test_a_subclassed_model_is_refused(tmp_path):
+    @keras.saving.register_keras_serializable(package="lstmref_test")
+    class Forecaster(keras.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.lstm = keras.layers.LSTM(2)
+
+        def call(self, x):
+            return self.lstm(x)
+
+    model = Forecaster()
+    model(np.zeros((1, T, F)))
+    message = one_line_error(save(model, tmp_path, "keras", ".keras"))
+    assert "its class 'Forecaster'" in message
+    assert "subclassed model is Python code" in message
+
+
+def test_files_that_are_not_models_are_refused_by_name(tmp_path):
+    assert "no such file" in one_line_error(tmp_path / "missing.keras")
+    assert "a directory" in one_line_error(tmp_path)
+    text = tmp_path / "notes.h5"
+    text.write_text("not a model")
+    assert "a file that is neither" in one_line_error(text)
+    empty = tmp_path / "empty.keras"
+    with zipfile.ZipFile(empty, "w") as archive:
+        archive.writestr("metadata.json", "{}")
+    assert "without ['config.json', 'model.weights.h5']" in one_line_error(
+        empty)
+    broken = tmp_path / "broken.keras"
+    with zipfile.ZipFile(broken, "w") as archive:
+        archive.writestr("config.json", "{not json")
+        archive.writestr("model.weights.h5", b"")
+    assert "expected JSON in config.json" in one_line_error(broken)
+    model = lstm_dense("tf_keras", np.random.default_rng(14))
+    weights = tmp_path / "only.weights.h5"
+    model.save_weights(weights)
+    assert "save_weights carry no architecture" in one_line_error(weights)
+
+
+def two_heads(rng):
+    """Input -> LSTM -> (Dense, Dense) -> Add: not a chain."""
+    inputs = keras.Input((T, F), dtype="float64")
+    h = keras.layers.LSTM(3, dtype="float64")(inputs)
+    y = keras.layers.Add(dtype="float64")([
+        keras.layers.Dense(1, dtype="float64", name="left")(h),
+        keras.layers.Dense(1, dtype="float64", name="right")(h)])
+    return keras.Model(inputs, y)
+
+
+@pytest.mark.parametrize("layers, expected", [
+    (lambda K: [K.layers.GRU(2), K.layers.Dense(1)],
+     "expected an LSTM as the first layer, got the layer 'gru"),
+    (lambda K: [K.layers.LSTM(2, return_sequences=True),
+                K.layers.Dense(1)],
+     "not return_sequences=True, got the layer 'lstm"),
+    (lambda K: [K.layers.LSTM(2), K.layers.Dropout(0.1), K.layers.Dense(1)],
+     "expected a Dense layer after the LSTM, got the layer 'dropout"),
+    (lambda K: [K.layers.LSTM(2), K.layers.Dense(2), K.layers.Dense(1)],
+     "only linear Activation layers after the Dense layer, got the layer "
+     "'dense"),
+    (lambda K: [K.layers.LSTM(2), K.layers.Dense(2),
+                K.layers.Activation("tanh")],
+     "only linear Activation layers after the Dense layer, got the layer "
+     "'activation"),
+    (lambda K: [K.layers.LSTM(2), K.layers.Dense(2, activation="softmax")],
+     "(Dense) activation: expected one of"),
+])
+@pytest.mark.parametrize("library", ["keras", "tf_keras"])
+def test_a_model_network_cannot_compute_is_refused_by_layer(
+        library, layers, expected, tmp_path):
+    K = LIBRARIES[library]
+    model = K.Sequential([K.Input((T, F)), *layers(K)])
+    path = save(model, tmp_path, library, ".h5")
+    message = one_line_error(path, network_from_file)
+    assert expected in message
+    assert read_model_file(path).layers  # the file itself reads
+
+
+def test_a_model_that_is_not_a_chain_is_refused(tmp_path):
+    path = save(two_heads(np.random.default_rng(15)), tmp_path, "keras",
+                ".keras")
+    message = one_line_error(path, network_from_file)
+    assert ("expected a chain of layers, each taking the one before "
+            "('left'), not ['lstm") in message
+    assert "got the layer 'right' (Dense, position 3 from 0)" in message
+    inbound = {r.name: r.inbound for r in read_model_file(path).layers}
+    assert inbound["right"] == inbound["left"]
+    assert set(inbound[next(n for n in inbound if n.startswith("add"))]) == {
+        "left", "right"}
+
+
+def test_keras_activation_names_hard_sigmoid_by_version():
+    assert keras_activation("hard_sigmoid", keras2=True) == (
+        "hard_sigmoid_keras2")
+    assert keras_activation("hard_sigmoid", keras2=False) == "hard_sigmoid"
+    assert keras_activation({"module": "keras.activations",
+                             "config": "tanh"}, keras2=False) == "tanh"
+    assert keras_activation(None, keras2=True) == "linear"
+    with pytest.raises(ModelFileError, match=r"^gate: expected one of .*"
+                       r"got 'swish'$"):
+        keras_activation("swish", keras2=False, argument="gate")
+
+
+# Keras 1 and 2 layers that Keras 3 and tf_keras no longer export.
+OLD_LAYERS = {"AtrousConvolution1D", "AtrousConvolution2D", "CuDNNGRU",
+              "CuDNNLSTM", "Deconvolution2D", "Highway", "MaxoutDense",
+              "Merge", "TimeDistributedDense"}
+
+
+def test_the_built_in_layer_list_names_keras_classes():
+    """Every name the reader lets through is a layer class of Keras 3 or
+    tf_keras (or of Keras 1-2, listed above); none loads code."""
+    for name in sorted(KERAS_LAYERS - OLD_LAYERS):
+        assert any(isinstance(getattr(K.layers, name, None), type)
+                   for K in LIBRARIES.values()), name
+    assert not any(hasattr(K.layers, name) for K in LIBRARIES.values()
+                   for name in OLD_LAYERS)
+    assert not KERAS_LAYERS & CODE_LAYERS
+    assert {"Lambda", "TFSMLayer", "TorchModuleWrapper"} <= CODE_LAYERS
