@@ -27,7 +27,7 @@ from .params import GATES, LSTMParams
 __all__ = ["WEIGHTS", "WEIGHT_RANGE", "WEIGHT_STEP", "STEPS", "INPUTS",
            "PRESETS", "input_sequence", "cell_params", "cell_trace",
            "scaled_weight", "check_weights", "cell_config", "model_config",
-           "DIAGRAM_STEP", "check_step", "cell_diagram", "static_html"]
+           "DIAGRAM_STEP", "check_step", "step_diagram", "static_html"]
 
 #: The twelve scalar weights of a one-input, one-unit cell, gate by gate.
 WEIGHTS = tuple(f"{m}_{g}" for g in GATES for m in ("W", "U", "b"))
@@ -194,13 +194,15 @@ def scaled_weight(params, gate, matrix, row, col, scale):
                       recurrent_activation=params.recurrent_activation)
 
 
-def check_step(step, argument="diagram_step"):
-    """Return ``step`` as an int from 0 to STEPS - 1, or raise."""
+def check_step(step, steps=STEPS, argument="diagram_step"):
+    """A step of an input of ``steps`` steps, given as a Python index
+    (-1 is the last), as an int from 0 to steps - 1; or raise."""
     if not isinstance(step, (int, np.integer)) or isinstance(step, bool) \
-            or not 0 <= step < STEPS:
-        raise ValueError(f"{argument}: expected an integer from 0 to "
-                         f"{STEPS - 1} (a step of the input), got {step!r}")
-    return int(step)
+            or not -steps <= step < steps:
+        raise ValueError(f"{argument}: expected an integer from {-steps} "
+                         f"to {steps - 1} (a step of the input, negative "
+                         f"from the end), got {step!r}")
+    return int(step) % steps
 
 
 def cell_config(weights, *, sliders=WEIGHTS, presets=True, input="pulse",
@@ -211,7 +213,7 @@ def cell_config(weights, *, sliders=WEIGHTS, presets=True, input="pulse",
     the gate drawn most prominently (None: all alike). Every input
     sequence is computed here, so the page and lstmref see the same x.
     ``diagram_step``: the step whose numbers the cell diagram shows first
-    (``"diagram": {"step": ...}``), or None for no diagram.
+    (``"diagram": {"step": ...}``; -1 is the last), or None for none.
     """
     w = check_weights(weights)
     if input not in INPUTS:
@@ -238,17 +240,21 @@ def cell_config(weights, *, sliders=WEIGHTS, presets=True, input="pulse",
 
 def model_config(params, x, dense_kernel=None, dense_bias=None, *,
                  dense_activation="linear", unit=0, input_names=None,
-                 output_names=None):
+                 output_names=None, diagram_step=-1):
     """The JSON the static page's model explorer starts from.
 
     params: ``LSTMParams``; x (T, input_dim) one input window, in the
     order the layer reads it; the Dense head (units, n_out) and (n_out,),
-    with its activation, is optional.
+    with its activation, is optional. ``diagram_step``: the step the cell
+    diagram shows first, counted as a Python index (-1: the last step,
+    the one the head reads), or None for no diagram.
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2 or x.shape[1] != params.input_dim:
         raise ValueError(f"x: expected one window (T, {params.input_dim}),"
                          f" got shape {x.shape}")
+    shown = None if diagram_step is None else {
+        "step": check_step(diagram_step, x.shape[0])}
     config = {
         "kind": "model",
         "kernel": params.kernel.astype(np.float64).tolist(),
@@ -261,7 +267,7 @@ def model_config(params, x, dense_kernel=None, dense_bias=None, *,
         "input_names": list(input_names or
                             [f"x{k}" for k in range(params.input_dim)]),
         "dense_kernel": None, "dense_bias": None, "output_names": None,
-        "dense_activation": dense_activation,
+        "dense_activation": dense_activation, "diagram": shown,
     }
     get_activation(dense_activation, "dense_activation")
     if dense_kernel is not None:
@@ -274,12 +280,34 @@ def model_config(params, x, dense_kernel=None, dense_bias=None, *,
     return json.dumps(config)
 
 
-def cell_diagram(trace, x, step, focus=None):
-    """The cell diagram beside a cell explorer: ``diagram.cell_svg`` with
-    the numbers of one step of its trace (``cell_trace``), x (T,), and
-    its gate in focus highlighted. Returns SVG text.
+def step_diagram(trace, x, step, unit=0, focus=None):
+    """The diagram beside an explorer: ``diagram.cell_svg`` with the
+    numbers of one step of one unit of its trace, and its gate in focus
+    (or None) highlighted. x: the input in processing order, (T,) or
+    (T, F). Returns SVG text.
     """
-    return diagram.cell_svg(focus, diagram.step_values(trace, x, step))
+    return diagram.cell_svg(focus, diagram.step_values(trace, x, step,
+                                                       unit=unit))
+
+
+def _config_diagram(config):
+    """The diagram a page holds for a parsed config at its step, drawn
+    before any script runs: the cell's run, or the model's chosen unit
+    (unscaled); "" for a config without one."""
+    if not config.get("diagram"):
+        return ""
+    step = config["diagram"]["step"]
+    if config["kind"] == "cell":
+        x = np.array(config["inputs"][config["input"]])
+        return step_diagram(cell_trace(config["weights"], x), x, step,
+                            focus=config["focus"])
+    x = np.array(config["x"])
+    params = LSTMParams(
+        *(np.array(config[k]) for k in ("kernel", "recurrent_kernel",
+                                        "bias")),
+        activation=config["activation"],
+        recurrent_activation=config["recurrent_activation"])
+    return step_diagram(trace(x[None], params), x, step, config["unit"])
 
 
 def static_html(config):
@@ -289,18 +317,11 @@ def static_html(config):
     page's script ``lstm-explorer.js`` (``lstmref/web/``, served from the
     book's ``_static``) turns the element into a live explorer. Without
     that script (a notebook viewer) the text inside says where to go.
-    A cell config with a diagram also holds the cell diagram at its
-    step, drawn here by ``cell_diagram``; the script moves it under the
-    live explorer and rewrites its numbers.
+    A config with a diagram also holds the cell diagram at its step; the
+    script moves it under the live explorer and rewrites its numbers.
     """
     from html import escape
-    parsed = json.loads(config)
-    picture = ""
-    if parsed.get("kind") == "cell" and parsed.get("diagram"):
-        x = np.array(parsed["inputs"][parsed["input"]])
-        picture = cell_diagram(cell_trace(parsed["weights"], x),
-                               x, parsed["diagram"]["step"],
-                               parsed["focus"])
+    picture = _config_diagram(json.loads(config))
     return (f'<div class="lstm-explorer" data-config="{escape(config)}">'
             "<p>A live explorer of these weights appears here on the book's"
             " website, and as a Jupyter widget when the chapter runs in"

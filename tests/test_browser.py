@@ -216,7 +216,7 @@ def test_model_explorer_zeroing_a_weight_matches_lstmref(page):
     state = mounted(page)
     assert state["state"] == {"unit": 3, "gate": "o",
                               "matrix": "recurrent_kernel", "row": 5,
-                              "scale": 0}
+                              "scale": 0, "step": 4}  # the diagram's: last
     assert canvas_pixels(page) != before
     changed = explorer.scaled_weight(params, "o", "recurrent_kernel", 5, 3,
                                      0.0)
@@ -372,3 +372,30 @@ def test_an_explorer_without_a_diagram_has_no_step_control(page):
     assert page.locator("svg").count() == 0
     assert page.get_by_label("step t", exact=True).count() == 0
     assert mounted(page)["updates"] == 1
+
+
+def test_the_model_explorers_diagram_follows_unit_weight_and_step(page):
+    rng = np.random.default_rng(21)
+    params = random_params(rng, 4, 3)
+    x = rng.normal(size=(6, 3))
+    show(page, explorer.static_html(explorer.model_config(params, x)))
+    page.get_by_label("Unit", exact=True).select_option("1")
+    page.get_by_label("Gate", exact=True).select_option("i")
+    page.get_by_label("Weight", exact=True).select_option("recurrent_kernel")
+    page.get_by_label("from", exact=True).select_option("3")
+    page.get_by_label("scale", exact=True).focus()
+    page.keyboard.press("End")  # scale 2
+    page.get_by_label("step t", exact=True).focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")  # from the last step, 5, to 3
+    assert mounted(page)["state"]["step"] == 3
+    recurrent = params.recurrent_kernel.copy()
+    recurrent[3, 0 * 4 + 1] *= 2.0  # U_i from h_3 to unit 1
+    tr = lstmref.trace(x[None], lstmref.LSTMParams(
+        params.kernel, recurrent, params.bias))
+    got = diagram_numbers(page)["values"]
+    assert got["x"] == x[3].tolist()
+    assert abs(got["h_prev"] - tr.h[0, 2, 1]) <= TOL
+    assert abs(got["c_prev"] - tr.c[0, 2, 1]) <= TOL
+    for key in STATES:
+        assert abs(got[key] - getattr(tr, key)[0, 3, 1]) <= TOL, key

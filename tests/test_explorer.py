@@ -400,7 +400,7 @@ def test_model_config_holds_every_documented_field():
         "recurrent_activation": "hard_sigmoid", "x": [[1.0], [2.0]],
         "unit": 0, "input_names": ["x0"], "dense_kernel": [[2.0, 3.0]],
         "dense_bias": [0.0, 0.0], "output_names": ["y0", "y1"],
-        "dense_activation": "relu"}
+        "dense_activation": "relu", "diagram": {"step": 1}}
     for key in ("kernel", "recurrent_kernel", "x", "dense_kernel"):
         assert all(type(v) is float for row in config[key] for v in row)
     assert all(type(v) is float for v in config["bias"])
@@ -484,14 +484,45 @@ def test_the_diagram_starts_at_the_first_pulse_and_can_be_left_out():
     assert json.loads(config)["diagram"] is None
     assert "<svg" not in static_html(config)
     assert "<svg" not in static_html(model_config(
-        random_params(np.random.default_rng(1), 2, 1), np.ones((3, 1))))
+        random_params(np.random.default_rng(1), 2, 1), np.ones((3, 1)),
+        diagram_step=None))
+
+
+@pytest.mark.parametrize("step, unit", [(-1, 0), (0, 2), (3, 1)])
+def test_the_model_pages_diagram_is_its_unit_run_by_hand(step, unit):
+    """The model explorer's diagram before any script: the chosen unit
+    of the unscaled layer at the config's step (-1: the last), the LSTM
+    written out here in NumPy."""
+    rng = np.random.default_rng(8)
+    params = random_params(rng, units=3, input_dim=2)
+    x = rng.normal(size=(5, 2))
+    config = model_config(params, x, unit=unit, diagram_step=step)
+    at = step % 5
+    assert json.loads(config)["diagram"] == {"step": at}
+    _, shown = diagram_in(static_html(config))
+    W, U, b = params.kernel, params.recurrent_kernel, params.bias
+    h, c = np.zeros(3), np.zeros(3)
+    for t in range(at + 1):
+        h_prev, c_prev = h, c
+        z = x[t] @ W + h @ U + b
+        i, f, o = (1 / (1 + np.exp(-z[k * 3:k * 3 + 3])) for k in (0, 1, 3))
+        c_tilde = np.tanh(z[6:9])
+        c = f * c + i * c_tilde
+        h = o * np.tanh(c)
+    expected = {"h_prev": h_prev, "c_prev": c_prev, "i": i, "f": f,
+                "c_tilde": c_tilde, "o": o, "c": c, "h": h}
+    assert shown["x"] == x[at].tolist()
+    for key, value in expected.items():
+        assert abs(shown[key] - value[unit]) <= 1e-13, key
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"diagram_step": STEPS}, r"^diagram_step: expected an integer from 0 "
-                              r"to 29 \(a step of the input\), got 30$"),
-    ({"diagram_step": -1}, r"^diagram_step: expected an integer .*got -1$"),
+    ({"diagram_step": STEPS}, r"^diagram_step: expected an integer from "
+                              r"-30 to 29 \(a step of the input, negative "
+                              r"from the end\), got 30$"),
+    ({"diagram_step": -31}, r"^diagram_step: expected an integer .*got -31$"),
     ({"diagram_step": 2.0}, r"^diagram_step: expected an integer .*got 2.0"),
+    ({"diagram_step": True}, r"^diagram_step: expected an integer .*got Tru"),
     ({"focus": "c_tilde"}, r"^focus: expected one of \['i', 'f', 'c', 'o'\]"
                            r" or None, got 'c_tilde'$"),
 ])

@@ -337,6 +337,34 @@ def test_the_row_choices_follow_the_matrix(network):
     assert row.disabled
 
 
+@pytest.mark.parametrize("backwards", [False, True])
+def test_the_model_diagram_follows_unit_weight_and_step(network, backwards):
+    """The diagram under the model explorer: the chosen unit of the model
+    with the weight scaled (written out here), at the chosen step in the
+    order the layer reads the window; lstmref.trace to 1e-9."""
+    net, x = network
+    net = dataclasses.replace(net, go_backwards=backwards)
+    m = widgets.model_explorer(net, x)
+    assert m.controls["step"].value == len(x) - 1  # the head reads it
+    assert m.diagram in m.widget.children
+    c = m.controls
+    c["unit"].value, c["gate"].value, c["scale"].value = 2, "c", 0.4
+    c["step"].value = 2
+    kernel = net.params.kernel.copy()
+    kernel[0, 2 * 3 + 2] *= 0.4  # W_c from input 0 to unit 2
+    changed = dataclasses.replace(net.params, kernel=kernel)
+    read = x[::-1] if backwards else x  # processing order
+    tr = lstmref.trace(read[None], changed)
+    got = diagram_numbers(m)
+    assert got["x"] == read[2].tolist()
+    assert abs(got["h_prev"] - tr.h[0, 1, 2]) <= 1e-9
+    assert abs(got["c_prev"] - tr.c[0, 1, 2]) <= 1e-9
+    for key in FIELDS:
+        assert abs(got[key] - getattr(tr, key)[0, 2, 2]) <= 1e-9, key
+    assert [list(m.lines[f"step {n}"].get_xdata()) for n in "ch"] == [
+        [2, 2]] * 2
+
+
 # Drawing -------------------------------------------------------------------
 
 def test_the_png_changes_when_a_slider_moves(network):

@@ -16,7 +16,7 @@
  * checks 1e-9). Inputs, presets and slider ranges come from the config,
  * that is from lstmref.explorer, never from a copy in this file.
  *
- * A cell explorer whose config has a "diagram" also holds the cell
+ * An explorer whose config has a "diagram" also holds the cell
  * diagram, an <svg class="lstm-diagram"> drawn by lstmref.diagram.cell_svg.
  * This script moves it under the plot with a step slider and rewrites its
  * numbers (text, data-value) and alt text from its own trace; it never
@@ -381,9 +381,9 @@
     box.appendChild(svg);
     explorer.diagram = svg;
     explorer.stepSlider = control;
-    explorer.showStep = function () {
+    explorer.showStep = function () {  // the unit chosen, if any
       explorer.stepValues = stepValues(explorer.last, explorer.x,
-                                       state.step, 0);
+                                       state.step, state.unit || 0);
       showValues(svg, explorer.stepValues);
     };
   }
@@ -486,14 +486,14 @@
 
   // ---- the model explorer ----------------------------------------------
 
-  function mountModel(root, config) {
+  function mountModel(root, config, svg) {
     var params = {kernel: config.kernel,
                   recurrent_kernel: config.recurrent_kernel,
                   bias: config.bias, activation: config.activation,
                   recurrent_activation: config.recurrent_activation};
     var u = config.recurrent_kernel.length;
     var state = {unit: config.unit, gate: "f", matrix: "kernel", row: 0,
-                 scale: 1};
+                 scale: 1, step: config.diagram ? config.diagram.step : null};
     var explorer = {config: config, state: state, last: null,
                     lastUpdateMs: null, updates: 0, params: params};
     var original = trace(params, config.x);
@@ -548,6 +548,9 @@
                                           "")}, root);
     var readout = element("p", {"class": "lstm-explorer__readout",
                                 "aria-live": "polite"}, root);
+    if (config.diagram && svg) {
+      mountDiagram(root, explorer, svg, config.x.length);
+    }
     explorer.sliders = {scale: scale};
     explorer.canvas = canvas;
     explorer.update = function () {
@@ -556,16 +559,18 @@
                            state.unit, state.scale);
       var tr = trace(p, config.x);
       explorer.last = tr;
-      var j = state.unit;
+      explorer.x = config.x;
+      if (explorer.showStep) { explorer.showStep(); }
+      var j = state.unit, mark = explorer.showStep ? state.step : null;
       var panels = [
         {series: [{values: column(original.c, j), color: COLORS.original,
                    label: "c before", dash: [4, 3]},
                   {values: column(tr.c, j), color: COLORS.c,
-                   label: "c after"}]},
+                   label: "c after"}], marker: mark},
         {series: [{values: column(original.h, j), color: COLORS.original,
                    label: "h before", dash: [4, 3]},
                   {values: column(tr.h, j), color: COLORS.h,
-                   label: "h after"}]}
+                   label: "h after"}], marker: mark}
       ];
       var text = "Weight " + state.matrix + " of gate " + state.gate +
         ", unit " + j + ", scaled by " + state.scale.toFixed(2) + ".";
@@ -594,8 +599,8 @@
     var svg = root.querySelector("svg.lstm-diagram");  // kept, moved
     root.innerHTML = "";
     root.classList.add("lstm-explorer--live");
-    var explorer = config.kind === "model" ? mountModel(root, config) :
-      mountCell(root, config, svg);
+    var explorer = config.kind === "model" ?
+      mountModel(root, config, svg) : mountCell(root, config, svg);
     root.lstmExplorer = explorer;
     explorer.update();
     return explorer;

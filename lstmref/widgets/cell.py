@@ -102,8 +102,8 @@ class _CellExplorer(Explorer):
 
     def _move(self):
         step = self.controls["step"].value
-        self.diagram.value = explorer.cell_diagram(self.trace, self.x, step,
-                                                   self.focus)
+        self.diagram.value = explorer.step_diagram(self.trace, self.x, step,
+                                                   focus=self.focus)
         for name in ("x", "c", "i"):  # the first line of each axes
             self.lines[f"step {name}"].set_xdata([step, step])
         tr = self.trace

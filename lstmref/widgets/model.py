@@ -4,6 +4,8 @@ The modified model is ``explorer.scaled_weight(params, gate, matrix, row,
 unit, scale)`` run by ``lstmref.trace``; with a Dense head (a
 ``Network``) its prediction is ``network.head`` of the last h. One unit's
 c and h are drawn, modified over original, and the predictions as bars.
+Under them, the cell diagram (``lstmref.diagram``) shows that unit's
+numbers at one step of the modified model, chosen with ``step``.
 """
 
 import json
@@ -42,6 +44,8 @@ class _ModelExplorer(Explorer):
         self.params, self.trace = params, self.original_trace
         self.prediction = self.original_prediction
         self.readout = widgets.HTML()  # the chosen weight and its scale
+        # The cell diagram at one step: SVG in an HTML widget, below.
+        self.diagram = widgets.HTML(layout=widgets.Layout(width="700px"))
         figure, axes = self._figure()
         super().__init__(figure, self._controls(), config)
         self._axes = dict(zip(("c", "h", "y"), axes))
@@ -87,6 +91,9 @@ class _ModelExplorer(Explorer):
             "scale": widgets.FloatSlider(
                 value=1.0, min=0.0, max=2.0, step=0.05,
                 description="scale", readout_format=".2f"),
+            "step": widgets.IntSlider(  # the diagram's; the last at first
+                value=len(self.x) - 1, min=0, max=len(self.x) - 1,
+                description="step t", layout=widgets.Layout(width="500px")),
         }
 
     def _figure(self):
@@ -114,6 +121,9 @@ class _ModelExplorer(Explorer):
                                         lw=2, label=f"{name} modified")
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0),
                       fontsize=9, frameon=False)
+            # the step the diagram shows, dotted
+            self.lines[f"step {name}"] = ax.axvline(T - 1, color="0.4",
+                                                    ls=":", lw=1.2)
 
     def _bars(self):
         """Original and modified predictions as bars, one pair a output.
@@ -135,7 +145,8 @@ class _ModelExplorer(Explorer):
         c = self.controls
         self._finish([[c["unit"], c["gate"]], [c["matrix"], c["row"]],
                       [c["scale"], self.readout]],
-                     listen=["unit", "gate", "row", "scale"])
+                     listen=["unit", "gate", "row", "scale", "step"])
+        self.widget.children += (c["step"], self.diagram)
         c["matrix"].observe(self._choose_matrix, names="value")
 
     def _set_rows(self):
@@ -169,13 +180,16 @@ class _ModelExplorer(Explorer):
             self.prediction = self.network.head(self.trace.h[:, -1])[0]
 
     def _move(self):
-        unit = self.controls["unit"].value
+        unit, step = self.controls["unit"].value, self.controls["step"].value
+        x = self.x[::-1] if self.backwards else self.x  # processing order
+        self.diagram.value = explorer.step_diagram(self.trace, x, step, unit)
         changed = []
         for name in ("c", "h"):
             new = getattr(self.trace, name)[0, :, unit]
             old = getattr(self.original_trace, name)[0, :, unit]
             self.lines[name].set_ydata(new)
             self.lines[name + "_original"].set_ydata(old)
+            self.lines[f"step {name}"].set_xdata([step, step])
             limits = symmetric_limits(np.concatenate([new, old]),
                                       self.limits.get(name))
             changed += self._set_limit(self._axes[name], name, limits)
