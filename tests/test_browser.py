@@ -376,8 +376,8 @@ def test_an_explorer_without_a_diagram_has_no_step_control(page):
 
 def test_the_model_explorers_diagram_follows_unit_weight_and_step(page):
     rng = np.random.default_rng(21)
-    params = random_params(rng, 4, 3)
-    x = rng.normal(size=(6, 3))
+    params = random_params(rng, 4, 4)  # four inputs: x's label is cut
+    x = rng.normal(size=(6, 4))
     show(page, explorer.static_html(explorer.model_config(params, x)))
     page.get_by_label("Unit", exact=True).select_option("1")
     page.get_by_label("Gate", exact=True).select_option("i")
@@ -393,8 +393,11 @@ def test_the_model_explorers_diagram_follows_unit_weight_and_step(page):
     recurrent[3, 0 * 4 + 1] *= 2.0  # U_i from h_3 to unit 1
     tr = lstmref.trace(x[None], lstmref.LSTMParams(
         params.kernel, recurrent, params.bias))
-    got = diagram_numbers(page)["values"]
+    shown = diagram_numbers(page)
+    got = shown["values"]
     assert got["x"] == x[3].tolist()
+    assert shown["texts"]["x"].endswith(", ...]")
+    assert shown["texts"] == {k: diagram.label(v) for k, v in got.items()}
     assert abs(got["h_prev"] - tr.h[0, 2, 1]) <= TOL
     assert abs(got["c_prev"] - tr.c[0, 2, 1]) <= TOL
     for key in STATES:
