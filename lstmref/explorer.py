@@ -12,6 +12,10 @@ A cell's weights are named after the equations: ``W_g``, ``U_g`` and
     z_g = W_g x_t + U_g h_{t-1} + b_g
 
 with scalars, since the cell has one input and one unit.
+
+Beside each explorer, the cell diagram (``lstmref.diagram``) shows one
+step's numbers: ``step_diagram`` draws it, and a page's config says at
+which step it starts (``"diagram": {"step": ...}``).
 """
 
 import json

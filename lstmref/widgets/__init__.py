@@ -12,6 +12,9 @@ too, so the two kinds of explorer cannot drift apart.
 - ``cell``: ``cell_explorer`` and ``gate_explorer``;
 - ``model``: ``model_explorer``.
 
+Under every explorer, the cell diagram (``lstmref.diagram``) shows one
+unit's numbers at a step chosen with its ``step`` slider.
+
 This package alone imports ipywidgets and matplotlib.
 """
 
