@@ -10,6 +10,7 @@ file, does create it.
 """
 
 import io
+import json
 import os
 import re
 import subprocess
@@ -565,10 +566,23 @@ def test_files_that_are_not_models_are_refused_by_name(tmp_path):
         archive.writestr("config.json", "{not json")
         archive.writestr("model.weights.h5", b"")
     assert "expected JSON in config.json" in one_line_error(broken)
+    odd = tmp_path / "odd.keras"
+    with zipfile.ZipFile(odd, "w") as archive:
+        archive.writestr("config.json", json.dumps(
+            {"class_name": "Sequential", "config": {"layers": [42]}}))
+        archive.writestr("model.weights.h5", b"")
+    assert "layer '?' (?, position 0 from 0) is not a layer configuration" \
+        in one_line_error(odd)
     model = lstm_dense("tf_keras", np.random.default_rng(14))
     weights = tmp_path / "only.weights.h5"
     model.save_weights(weights)
     assert "save_weights carry no architecture" in one_line_error(weights)
+    for suffix, expected in ((".keras", "neither (or one cut short)"), (
+            ".h5", "cannot read it as a Keras model file: OSError")):
+        whole = save(model, tmp_path, "tf_keras", suffix).read_bytes()
+        cut = tmp_path / f"cut{suffix}"  # a zip's directory is at its end
+        cut.write_bytes(whole[:len(whole) // 2])
+        assert expected in one_line_error(cut)
 
 
 def two_heads(rng):

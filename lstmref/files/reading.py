@@ -45,9 +45,8 @@ class Layer:
     ``position`` is its index in the file's layer list (from 0);
     ``inbound`` names the layers whose outputs it takes (none for the
     first layer of a Sequential, the one before for the others);
-    ``weights`` maps names
-    (``kernel``, ``recurrent_kernel``, ``bias``, ``forward/kernel``...)
-    to arrays, in the order of Keras's ``get_weights()``.
+    ``weights`` maps names (``kernel``, ``recurrent_kernel``, ``bias``,
+    ``forward/kernel``...) to arrays, in the order of ``get_weights()``.
     """
 
     position: int
@@ -104,13 +103,19 @@ def read_model_file(path):
             f"{path}: expected a Keras model file (.keras or .h5), got "
             + ("a directory (a TensorFlow SavedModel? lstmref reads .keras "
                "and .h5 files)" if path.is_dir() else "no such file"))
-    if zipfile.is_zipfile(path):
-        return _read_zip(path, h5py)
-    if h5py.is_hdf5(path):
-        return _read_h5(path, h5py)
+    try:
+        if zipfile.is_zipfile(path):
+            return _read_zip(path, h5py)
+        if h5py.is_hdf5(path):
+            return _read_h5(path, h5py)
+    except (OSError, KeyError, zipfile.BadZipFile) as error:
+        # a damaged archive, or an HDF5 file not laid out as Keras does
+        raise ModelFileError(
+            f"{path}: cannot read it as a Keras model file: "
+            f"{type(error).__name__}: {error}") from None
     raise ModelFileError(
         f"{path}: expected a Keras model file, a .keras (zip archive) or "
-        ".h5 (HDF5), got a file that is neither")
+        ".h5 (HDF5), got a file that is neither (or one cut short)")
 
 
 def _read_zip(path, h5py):
@@ -202,6 +207,7 @@ def _model_layers(config, path, zipped):
     # Keras 1 and 2.0-2.2.2 wrote a Sequential's config as the list itself
     layers = inner if isinstance(inner, list) else (
         inner.get("layers") if isinstance(inner, dict) else None)
+    layers = layers if isinstance(layers, list) else None
     module = config.get("module") if zipped else None
     refuse_code(path, model_class, module, layers or [])
     if not layers:

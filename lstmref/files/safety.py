@@ -91,7 +91,8 @@ def refuse_code(path, model_class, model_module, layers):
             "Sequential or functional model (a subclassed model is Python "
             f"code); {SUPPORTED}")
     for position, layer in enumerate(layers):
-        reason = _code_in(layer, top=True)
+        reason = (_code_in(layer, top=True) if isinstance(layer, dict)
+                  else "is not a layer configuration (a JSON object)")
         if reason:
             cls = layer.get("class_name") if isinstance(layer, dict) else "?"
             name = _layer_name(layer)
