@@ -16,9 +16,11 @@ __all__ = ["ACTIVATIONS", "RANGES", "get_activation"]
 def sigmoid(x, out=None):
     """Logistic function, sigma(x) = 1 / (1 + exp(-x)), values in (0, 1).
 
-    For x below about -745 (float64) or -88 (float32), exp(-x) overflows
-    to infinity and the result is 0, the nearest float to the true value;
-    no warning is raised for it. ``out``, as in NumPy, receives the result
+    For x below about -709.78 (float64) or -88.72 (float32), exp(-x)
+    overflows to infinity and the result is 0, less than 5.6e-309 (float64)
+    or 2.9e-39 (float32) from the true value e^x, which stays representable
+    as a subnormal number down to about -745 (float64); no warning is
+    raised for it. ``out``, as in NumPy, receives the result
     (it may be ``x`` itself).
     """
     with np.errstate(over="ignore"):

@@ -228,3 +228,13 @@ def test_gates_accept_any_leading_axes_and_slice_i_f_c_o(shape):
     for got, want in zip(gates(z, params), expected):
         assert got.shape == (*shape, 3)
         np.testing.assert_allclose(got, want, rtol=1e-15, atol=0)
+
+
+def test_sigmoid_gives_0_exactly_where_its_docstring_says_exp_overflows():
+    from lstmref.activations import sigmoid
+    # no overflow warning escapes (a subnormal result may underflow)
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        assert sigmoid(np.float64(-709.79)) == 0.0
+        assert 0 < sigmoid(np.float64(-709.77)) < 5.6e-309
+        assert sigmoid(np.float32(-88.73)) == 0.0
+        assert 0 < sigmoid(np.float32(-88.71)) < 2.95e-39
