@@ -665,3 +665,32 @@ def test_the_built_in_layer_list_names_keras_classes():
                    for name in OLD_LAYERS)
     assert not KERAS_LAYERS & CODE_LAYERS
     assert {"Lambda", "TFSMLayer", "TorchModuleWrapper"} <= CODE_LAYERS
+
+
+@pytest.mark.parametrize("library, suffix", [("keras", ".keras"),
+                                             ("tf_keras", ".h5")])
+def test_a_lambda_inside_a_wrapper_is_refused(library, suffix, tmp_path):
+    K = LIBRARIES[library]
+    model = K.Sequential([
+        K.Input((T, F)),
+        K.layers.TimeDistributed(K.layers.Lambda(lambda x: 2 * x),
+                                 name="each_step"),
+        K.layers.LSTM(2), K.layers.Dense(1)])
+    message = one_line_error(save(model, tmp_path, library, suffix))
+    assert ("layer 'each_step' (TimeDistributed, position 1 from 0) wraps "
+            "a layer that is a Lambda layer") in message
+
+
+def test_keras1_gates_function_is_read_from_inner_activation(tmp_path):
+    """Keras 1 named the gates' function ``inner_activation``: a copy of
+    the Keras 1.2.2 file that says "sigmoid" there is read as sigmoid."""
+    import h5py
+    path = tmp_path / "sigmoid_gates.h5"
+    path.write_bytes((REAL / "simple_lstm_th_keras_1_model.h5").read_bytes())
+    with h5py.File(path, "r+") as store:
+        config = json.loads(store.attrs["model_config"])
+        assert config["config"][0]["config"]["inner_activation"] == (
+            "hard_sigmoid")
+        config["config"][0]["config"]["inner_activation"] = "sigmoid"
+        store.attrs["model_config"] = json.dumps(config)
+    assert network_from_file(path).params.recurrent_activation == "sigmoid"

@@ -86,16 +86,13 @@ def network_from_file(path):
             refuse(layer, "only linear Activation layers after the Dense "
                           "layer")
     arrays = list(lstm.weights.values())
+    functions = {"activation": _activation(model, lstm, "activation"),
+                 "recurrent_activation": _activation(
+                     model, lstm, "recurrent_activation")}
     if len(arrays) == 12:  # Keras 1: W, U, b of each gate i, c, f, o
-        params = from_keras1(
-            arrays, activation=_activation(model, lstm, "activation"),
-            recurrent_activation=_activation(model, lstm,
-                                             "inner_activation"))
-    else:
-        params = LSTMParams(
-            *arrays, activation=_activation(model, lstm, "activation"),
-            recurrent_activation=_activation(model, lstm,
-                                             "recurrent_activation"))
+        params = from_keras1(arrays, **functions)
+    else:  # Keras 2-3, and Keras 1's consume_less="gpu": i, f, c, o
+        params = LSTMParams(*arrays, **functions)
     kernel, *bias = dense.weights.values()
     return Network(params, kernel, bias[0] if bias else None,
                    dense_activation=_activation(model, dense, "activation"),
@@ -103,12 +100,16 @@ def network_from_file(path):
 
 
 def _activation(model, layer, key):
-    """lstmref's name of ``layer.config[key]``, the default where the
-    file writes none (Keras 1-2.2 LSTM gates: their hard sigmoid)."""
-    default = {"activation": "tanh" if layer.class_name == "LSTM"
-               else "linear", "recurrent_activation": "hard_sigmoid",
-               "inner_activation": "hard_sigmoid"}[key]
-    name = layer.config.get(key, default)
+    """lstmref's name of ``layer.config[key]``. Keras 1 called the gates'
+    function ``inner_activation``; where a file writes neither, Keras
+    1-2's LSTM default, their hard sigmoid."""
+    config = layer.config
+    if key == "recurrent_activation":
+        name = config.get(key, config.get("inner_activation",
+                                          "hard_sigmoid"))
+    else:
+        name = config.get(key, "tanh" if layer.class_name == "LSTM"
+                          else "linear")
     return keras_activation(
         name, model.keras2,
         f"{model.path}: layer {layer.name!r} ({layer.class_name}) {key}")
