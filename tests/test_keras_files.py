@@ -1,12 +1,16 @@
 """``lstmref.files``: model files read as data, never as code.
 
-Every file here is written by the real library (Keras 3, or tf_keras for
+Most files here are written by the real library (Keras 3, or tf_keras for
 tf.keras 2.x and Keras 2's ``hard_sigmoid``) from a float64 model with
 random non-zero weights and biases; what the reader returns is compared
-with that model's own layers and predictions. A file holding a ``Lambda``
-whose function would create a marker file is refused in every format, and
-the marker never appears, though the library itself, loading the same
-file, does create it.
+with that model's own layers and predictions. Files of Keras 1.2.2-2.2.4,
+which nothing installable here writes, come from tests/data/real_models
+and are compared with the predictions their Keras recorded, or with what
+tf_keras loads. Two copies are edited as an old writer would have left
+them (backslashes of tf.keras 2.15 on Windows; Keras 1's gate function).
+A file holding a ``Lambda`` whose function would create a marker file is
+refused in every format, and the marker never appears, though the
+library itself, loading the same file, does create it.
 """
 
 import io
@@ -218,8 +222,9 @@ def test_two_layers_of_one_class_keep_their_own_weights(tmp_path):
         found = read_model_file(save(model, tmp_path, "keras", suffix))
         for name in ("zz", "aa"):
             record = next(r for r in found.layers if r.name == name)
-            for ours, theirs in zip(record.weights.values(),
-                                    model.get_layer(name).get_weights()):
+            expected = model.get_layer(name).get_weights()
+            assert len(record.weights) == len(expected) == 3
+            for ours, theirs in zip(record.weights.values(), expected):
                 np.testing.assert_array_equal(ours, theirs)
 
 
@@ -235,8 +240,8 @@ def marker_model(library):
     return K.Sequential([
         K.Input((T, F), dtype="float64"),
         K.layers.Lambda(touch, name="touch", dtype="float64"),
-        K.layers.LSTM(2, dtype="float64"), K.layers.Dense(1,
-                                                          dtype="float64")])
+        K.layers.LSTM(2, dtype="float64"),
+        K.layers.Dense(1, dtype="float64")])
 
 
 @pytest.fixture(scope="module")
@@ -446,7 +451,7 @@ def with_backslashes(source, target):
     wrote them on Windows: ``layers\\lstm\\cell/vars/0``."""
     import h5py
 
-    def windows(name):
+    def windows_name(name):
         """'layers/lstm/cell/vars/0' -> 'layers\\lstm\\cell/vars/0'."""
         head, sep, tail = name.partition("/vars")
         return head.replace("/", "\\") + sep + tail if sep else name
@@ -462,9 +467,9 @@ def with_backslashes(source, target):
     with h5py.File(buffer, "w") as store:
         for name in groups:
             if name.endswith("vars"):
-                store.require_group(windows(name))
+                store.require_group(windows_name(name))
         for name, value in arrays.items():
-            store[windows(name)] = value
+            store[windows_name(name)] = value
     members["model.weights.h5"] = buffer.getvalue()
     with zipfile.ZipFile(target, "w") as archive:
         for name, data in members.items():
