@@ -217,3 +217,51 @@ def test_memory_horizon_refuses_what_is_not_a_trace():
         gate_reading.memory_horizon(np.ones((1, 2, 3)))
     assert str(caught.value) == (
         "trace: expected a Trace (from lstmref.trace), got ndarray")
+
+
+def test_gate_reading_errors_name_the_argument_exactly():
+    tr = constant_trace([0.5, 0.5])
+    with pytest.raises(TypeError) as error:
+        gate_reading.gate_values(np.ones((1, 2, 3)), "f")
+    assert str(error.value) == (
+        "trace: expected a Trace (from lstmref.trace), got ndarray")
+    empty = dataclasses.replace(tr, mask=np.zeros((3, 4), bool))
+    with pytest.raises(ValueError) as error:
+        gate_reading.gate_values(empty, "f")
+    assert str(error.value) == (
+        "trace: expected at least one used step, got a mask that is "
+        "False everywhere (shape (3, 4))")
+    with pytest.raises(ValueError) as error:
+        gate_reading.saturation(tr, "f", low=0.2, high=1.5)
+    assert str(error.value) == (
+        "low, high: expected 0 <= low <= high <= 1, got low=0.2, high=1.5")
+    with pytest.raises(TypeError, match=r"^high: "):
+        gate_reading.saturation(tr, "f", high="0.9")
+
+
+@pytest.mark.parametrize("low,high", [(0.0, 0.5), (0.3, 0.3), (0.5, 1.0),
+                                      (0.0, 1.0)])
+def test_saturation_accepts_its_bounds_inclusive(low, high):
+    """0 <= low <= high <= 1 with equality allowed at every place."""
+    tr = constant_trace([0.0, 0.3, 1.0])
+    left, right = gate_reading.saturation(tr, "f", low=low, high=high)
+    f = np.array([0.0, 0.3, 1.0])
+    np.testing.assert_array_equal(left, f < low)
+    np.testing.assert_array_equal(right, f > high)
+
+
+@pytest.mark.parametrize("low,high", [(-0.1, 0.5), (0.6, 0.5), (0.5, 1.01),
+                                      (0.5, 2.0)])
+def test_saturation_refuses_bounds_outside_0_low_high_1(low, high):
+    with pytest.raises(ValueError, match=r"^low, high: expected"):
+        gate_reading.saturation(constant_trace([0.5]), "f", low=low,
+                                high=high)
+
+
+def test_an_integer_mask_is_read_as_true_and_false_not_as_indices():
+    """mask 1/0 selects steps; read as indices it would pick rows 0 and 1."""
+    f = np.array([0.9, 0.1, 0.2, 0.95]).reshape(1, 4, 1)
+    tr = dataclasses.replace(constant_trace([0.5], batch=1, T=4), f=f,
+                             mask=np.array([[0, 1, 1, 0]]))
+    np.testing.assert_array_equal(gate_reading.gate_values(tr, "f"),
+                                  [[0.1], [0.2]])
