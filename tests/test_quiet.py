@@ -66,35 +66,76 @@ REPORT_FREEZE_AT_EXIT = (
     " gc.get_freeze_count() > 0))\n")
 
 
-def test_import_keras_freezes_the_collector_at_exit_only():
+def test_import_keras_freezes_the_import_s_objects_and_later_ones_at_exit():
     run = run_python(
         REPORT_FREEZE_AT_EXIT
         + "import gc\n"
         "from lstmref.quiet import import_keras\n"
         "import_keras()\n"
+        "frozen = gc.get_freeze_count()\n"
         "import_keras()\n"
-        "print('frozen before exit:', gc.get_freeze_count() > 0)\n")
+        "print('frozen after import:', frozen > 100_000,"
+        " gc.get_freeze_count() == frozen)\n"
+        "gc.unfreeze()\n"
+        "print('unfrozen:', gc.get_freeze_count())\n")
     assert run.returncode == 0, run.stderr
-    assert run.stdout.splitlines() == ["frozen before exit: False",
+    assert run.stdout.splitlines() == ["frozen after import: True True",
+                                       "unfrozen: 0",
                                        "frozen at exit: True"]
 
 
-def test_a_plain_keras_import_does_not_freeze_it():
+def test_a_plain_keras_import_freezes_nothing():
     """The control: the freeze comes from lstmref, not from Keras."""
-    run = run_python(REPORT_FREEZE_AT_EXIT + "import keras\n")
+    run = run_python(REPORT_FREEZE_AT_EXIT + "import keras\n"
+                     "print(gc.get_freeze_count())\n")
     assert run.returncode == 0, run.stderr
-    assert run.stdout.splitlines() == ["frozen at exit: False"]
+    assert run.stdout.splitlines() == ["0", "frozen at exit: False"]
 
 
-def test_freeze_at_exit_registers_one_handler():
+def test_cycles_are_still_collected_young_ones_before_and_new_ones_after():
     run = run_python(
-        "import atexit\n"
-        "from lstmref.quiet import freeze_at_exit\n"
-        "before = atexit._ncallbacks()\n"
-        "freeze_at_exit(); freeze_at_exit()\n"
-        "print(atexit._ncallbacks() - before)\n")
+        "import gc, weakref\n"
+        "class Node: pass\n"
+        "def cycle():\n"
+        "    a, b = Node(), Node()\n"
+        "    a.other, b.other = b, a\n"
+        "    return weakref.ref(a)\n"
+        "from lstmref.quiet import freeze_gc, import_keras\n"
+        "gc.disable()  # no automatic collection from here\n"
+        "before = cycle()  # garbage already, in a young generation\n"
+        "freeze_gc()\n"
+        "gc.enable()\n"
+        "print('before:', before() is None, gc.isenabled())\n"
+        "import_keras()\n"
+        "after = cycle()\n"
+        "gc.collect()\n"
+        "print('after:', after() is None)\n")
     assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == "1"
+    assert run.stdout.splitlines() == ["before: True True", "after: True"]
+
+
+def test_a_paused_collector_stays_paused():
+    run = run_python(
+        "import gc\n"
+        "gc.disable()\n"
+        "from lstmref.quiet import import_keras\n"
+        "import_keras()\n"
+        "print(gc.isenabled())\n")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "False"
+
+
+def test_freeze_gc_acts_once():
+    run = run_python(
+        "import atexit, gc\n"
+        "from lstmref.quiet import freeze_gc\n"
+        "before = atexit._ncallbacks()\n"
+        "freeze_gc()\n"
+        "gc.unfreeze()\n"
+        "freeze_gc()\n"
+        "print(atexit._ncallbacks() - before, gc.get_freeze_count())\n")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "1 0"
 
 
 def test_the_exit_keeps_its_status_its_output_and_other_handlers():
