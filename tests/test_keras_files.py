@@ -31,7 +31,7 @@ from helpers import keras_lstm, random_params
 from lstmref import LSTMParams, Network
 from lstmref.files import (ModelFileError, keras_activation,
                            network_from_file, read_model_file)
-from lstmref.files.safety import CODE_LAYERS, KERAS_LAYERS
+from lstmref.files.safety import CODE_LAYERS, KERAS_LAYERS, refuse_code
 
 T, F, UNITS, N_OUT = 6, 3, 4, 2
 LIBRARIES = {"keras": keras, "tf_keras": tf_keras}
@@ -699,3 +699,71 @@ def test_keras1_gates_function_is_read_from_inner_activation(tmp_path):
         config["config"][0]["config"]["inner_activation"] = "sigmoid"
         store.attrs["model_config"] = json.dumps(config)
     assert network_from_file(path).params.recurrent_activation == "sigmoid"
+
+
+def layer_config(class_name="Dense", **extra):
+    """A layer's configuration as a file stores it."""
+    return {"class_name": class_name, "config": {"name": "it"}, **extra}
+
+
+@pytest.mark.parametrize("layer, reason", [
+    (layer_config(module="keras.layers", registered_name="mine>Dense"),
+     "names the registered custom object 'mine>Dense'"),
+    (layer_config(config={"name": "it", "function": ["4wEAAAAA", None]}),
+     "holds Python code (its configuration's 'function' entry)"),
+    (layer_config("Merge", config={"name": "it", "mode": ["4wEA"],
+                                   "mode_type": "lambda"}),
+     "holds Python code (its configuration's 'mode_type' entry)"),
+    (layer_config("Bidirectional", config={
+        "name": "it", "layer": layer_config("Attentive")}),
+     "wraps a layer that is of the class 'Attentive'"),
+    (layer_config("TFOpLambda"), "is a TFOpLambda layer, which loads or "
+     "runs code"),
+])
+def test_refuse_code_finds_code_anywhere_in_a_layer(layer, reason):
+    with pytest.raises(ModelFileError, match=re.escape(
+            f"m.h5: refusing to read the model: layer 'it' "
+            f"({layer['class_name']}, position 1 from 0) {reason}")):
+        refuse_code("m.h5", "Sequential", None, [layer_config(), layer])
+
+
+def test_refuse_code_lets_keras_own_objects_through():
+    """The control: Keras 1's Merge of a named mode, a Keras 3 layer with
+    its dtype policy and initializer objects, a nested Sequential."""
+    policy = {"module": "keras", "class_name": "DTypePolicy",
+              "config": {"name": "float32"}, "registered_name": None}
+    layers = [
+        layer_config("Merge", config={"name": "it", "mode": "concat",
+                                      "mode_type": "raw"}),
+        layer_config("LSTM", module="keras.layers", registered_name=None,
+                     config={"name": "it", "dtype": policy,
+                             "kernel_initializer": {
+                                 "module": "keras.initializers",
+                                 "class_name": "GlorotUniform",
+                                 "config": {}, "registered_name": None}}),
+        layer_config("Sequential", config={
+            "name": "inner", "layers": [layer_config("Dense")]}),
+    ]
+    refuse_code("m.keras", "Functional", "keras.src.models.functional",
+                layers)
+
+
+def test_weight_names_split_over_several_attributes_are_joined(tmp_path):
+    """Keras splits a long ``weight_names`` into ``weight_names0``,
+    ``weight_names1``...: the same weights read either way."""
+    import h5py
+    model = lstm_dense("tf_keras", np.random.default_rng(16))
+    path = save(model, tmp_path, "tf_keras", ".h5")
+    before = read_model_file(path)
+    with h5py.File(path, "r+") as store:
+        group = store["model_weights"][before.layers[1].name]
+        names = group.attrs["weight_names"]
+        del group.attrs["weight_names"]
+        group.attrs["weight_names0"] = names[:2]
+        group.attrs["weight_names1"] = names[2:]
+    after = read_model_file(path)
+    assert list(after.layers[1].weights) == [
+        "kernel", "recurrent_kernel", "bias"]
+    for ours, theirs in zip(after.layers[1].weights.values(),
+                            model.layers[0].get_weights()):
+        np.testing.assert_array_equal(ours, theirs)
