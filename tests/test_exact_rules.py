@@ -169,3 +169,15 @@ def test_contextual_decomposition_equals_the_rules_worked_in_fractions(
     np.testing.assert_allclose([rel[0], irr[0]],
                                [float(rel_hand), float(irr_hand)],
                                rtol=1e-12, atol=1e-15)
+
+
+def test_lrp_defaults_are_the_documented_eps_1e_3_and_bias_factor_1(net, x):
+    """Called without eps and bias_factor, lrp is the rule worked in
+    fractions with eps = 1/1000 and the bias shared (bias_factor 1)."""
+    r_x, r_h0, r_c0 = A.lrp(net, x, with_initial_state=True)
+    x_hand, h_hand, c_hand = lrp_by_hand()
+    np.testing.assert_allclose(r_x[0, :, 0], [float(r) for r in x_hand],
+                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose([r_h0[0, 0], r_c0[0, 0]],
+                               [float(h_hand), float(c_hand)],
+                               rtol=1e-12, atol=1e-15)

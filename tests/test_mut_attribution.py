@@ -135,3 +135,21 @@ def test_lrp_epsilon_rule_at_a_zero_output_takes_sign_plus_one():
     shares = A._lrp_linear(np.array([[1.0, -1.0]]), np.ones((2, 1)),
                            np.zeros(1), np.ones((1, 1)), 0.1, 1.0)
     np.testing.assert_allclose(shares, [[10.5, -9.5]], rtol=1e-14)
+
+
+@pytest.mark.parametrize("eps,shown", [(-1.0, "-1.0"), (np.inf, "inf"),
+                                       (np.nan, "nan")])
+def test_lrp_refuses_an_eps_that_is_negative_or_not_finite(eps, shown):
+    net, _, _, x = networks()
+    with pytest.raises(ValueError) as error:
+        A.lrp(net, x, eps=eps)
+    assert str(error.value) == (
+        f"eps: expected a finite number >= 0, got {shown}")
+
+
+def test_lrp_names_with_initial_state_when_it_is_not_a_bool():
+    net, _, _, x = networks()
+    with pytest.raises(TypeError) as error:
+        A.lrp(net, x, with_initial_state=1)
+    assert str(error.value) == (
+        "with_initial_state: expected True or False, got int 1")
