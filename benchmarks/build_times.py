@@ -227,7 +227,7 @@ def compare(revisions, rounds=2, keep=False, hide_before=()):
                 result = timed_build(trees[k], base / f"build-{k}-{round_}",
                                      hide_before if k == 0 else ())
                 builds[rev].append(result)
-                print(f"round {round_ + 1}, {rev} ({commits[k]}): "
+                print(f"round {round_ + 1}, {_label(rev, commits[k])}: "
                       f"chapters {result['total']:.1f} s, build "
                       f"{result['wall']:.1f} s, others used "
                       f"{_share(result['others'])} of the CPU",
@@ -240,6 +240,11 @@ def compare(revisions, rounds=2, keep=False, hide_before=()):
             shutil.rmtree(base, ignore_errors=True)
     return {"revisions": list(zip(revisions, commits)), "builds": builds,
             "hidden": list(hide_before)}
+
+
+def _label(rev, commit):
+    """``rev (commit)``, or the short commit alone if rev is its hash."""
+    return commit if rev.startswith(commit) else f"{rev} ({commit})"
 
 
 def _share(value):
@@ -265,7 +270,7 @@ def compare_table(result):
     def cell(value):
         return "-" if value is None else f"{value:.1f}"
 
-    heads = [f"{name} ({commit})" for name, commit in result["revisions"]]
+    heads = [_label(name, commit) for name, commit in result["revisions"]]
     lines = ["| chapter | " + " | ".join(heads) + " |",
              "| --- |" + " ---: |" * len(names)]
     for chapter in chapters:
@@ -285,15 +290,17 @@ def compare_table(result):
             f"{b['total']:.1f} s (others {_share(b['others'])}"
             + ("" if b["returncode"] == 0 else ", build exit "
                f"{b['returncode']}") + ")" for b in builds[name])
-        lines.append(f"- {name} ({commit}): chapters' total per build: "
+        lines.append(f"- {_label(name, commit)}: chapters' total per build: "
                      f"{each}")
     if result.get("hidden"):
-        lines.append(f"- {names[0]}'s builds could not import "
+        lines.append(f"- {_label(*result['revisions'][0])}'s builds could "
+                     "not import "
                      + ", ".join(result["hidden"])
                      + " (not installed at that revision)")
     if len(names) == 2 and totals[0]:
         change = (totals[1] - totals[0]) / totals[0]
-        lines.append(f"- {names[1]} vs {names[0]}: {change:+.1%} "
+        lines.append(f"- {_label(*result['revisions'][1])} vs "
+                     f"{_label(*result['revisions'][0])}: {change:+.1%} "
                      "(mean chapters' total)")
     return "\n".join(lines)
 

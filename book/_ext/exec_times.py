@@ -8,6 +8,11 @@ were obtained, and the total. The same table goes to ``exec_times.txt``
 next to the ``html`` folder (``_build/exec_times.txt``), where
 benchmarks/build_times.py reads it.
 
+A chapter's time is MyST-NB's: the whole of one ``nbclient`` run, from
+starting the chapter's kernel to the end of its shutdown, so a kernel's
+start (about 1 s) and its exit (with TensorFlow loaded, 2 to 4 s before
+``lstmref.quiet.freeze_gc``) count with its cells.
+
 How the outputs were obtained:
 
 * ``executed now``: the chapter ran in this build.
