@@ -256,8 +256,8 @@ def compare_table(result):
     every build, and the change of the mean total, as markdown."""
     names = [name for name, _ in result["revisions"]]
     builds = result["builds"]
-    chapters = []
-    for name in names:
+    chapters = []  # in the last revision's order, then any others
+    for name in reversed(names):
         for build in builds[name]:
             for row in build["chapters"]:
                 if row["chapter"] not in chapters:
