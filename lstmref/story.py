@@ -3,10 +3,12 @@
     from lstmref.story import setup
     s = setup()
 
-``setup()`` imports Keras quietly (``lstmref.quiet``), gets the trained
-weather model (``weather.cached_train_forecaster``: trained once per
-machine and build, then read from disk) and runs its LSTM layer over all
-of 2015 from zero states, as one sequence. The book's one window is the
+``setup()`` imports Keras quietly, its objects kept out of the garbage
+collector's walks (``lstmref.quiet``: a build's kernels run and end
+seconds sooner), gets the trained weather model
+(``weather.cached_train_forecaster``: trained once per machine and
+build, then read from disk) and runs its LSTM layer over all of 2015
+from zero states, as one sequence. The book's one window is the
 60 days from 1 October 2015 inside that run: the states there are
 warmed up by nine months of weather, and the days cover Seattle's turn
 from dry summer to rainy autumn. Chapters slice ``s.run`` and
