@@ -265,3 +265,24 @@ def test_an_integer_mask_is_read_as_true_and_false_not_as_indices():
                              mask=np.array([[0, 1, 1, 0]]))
     np.testing.assert_array_equal(gate_reading.gate_values(tr, "f"),
                                   [[0.1], [0.2]])
+
+
+def test_mean_gate_averages_each_unit_over_the_used_steps_by_a_loop():
+    rng = np.random.default_rng(21)
+    mask = np.array([[True, False, True], [True, True, True]])
+    tr = dataclasses.replace(constant_trace([0.5, 0.5], batch=2, T=3,
+                                            mask=mask),
+                             f=rng.uniform(size=(2, 3, 2)))
+    for j in range(2):
+        values = [tr.f[b, t, j] for b in range(2) for t in range(3)
+                  if mask[b, t]]
+        assert abs(gate_reading.mean_gate(tr, "f")[j]
+                   - sum(values) / len(values)) < 1e-15
+
+
+def test_a_shut_forget_gate_gives_tau_0_without_a_warning():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tau = gate_reading.time_constants(constant_trace([0.0, 0.5]))
+    assert tau[0] == 0.0

@@ -140,3 +140,15 @@ def test_the_reference_sees_different_relevance_at_every_step():
                               1.0)
     assert np.all(np.abs(r_x) > 1e-6)
     assert len(np.unique(np.round(r_x, 9))) == r_x.size
+
+
+def test_lrp_with_eps_0_is_the_plain_rule():
+    """eps = 0 is allowed (eps >= 0): the z-rule with no stabiliser."""
+    rng = np.random.default_rng(72)
+    params = random_params(rng, 3, 2, scale=1.5)
+    D, d = rng.normal(size=(3, 1)), np.array([0.4])
+    x = rng.normal(size=(1, 4, 2))
+    r_x = A.lrp(Network(params, D, d), x, eps=0.0)
+    want, _, _ = lrp_reference(x[0].tolist(), params, D, d, 0, False, 0.0,
+                               1.0)
+    np.testing.assert_allclose(r_x[0], want, rtol=1e-9, atol=1e-12)

@@ -153,3 +153,27 @@ def test_lrp_names_with_initial_state_when_it_is_not_a_bool():
         A.lrp(net, x, with_initial_state=1)
     assert str(error.value) == (
         "with_initial_state: expected True or False, got int 1")
+
+
+def test_methods_explain_output_0_when_no_output_is_given():
+    """The default output is the first: occlusion, Shapley and IG without
+    ``output`` measure Keras's output 0 (each difference taken from the
+    Keras twin's own forecasts)."""
+    _, backward, twin, x = networks(twin=True)
+    base = np.zeros_like(x)
+    f = lambda v: np.asarray(twin(v))[:, 0]  # noqa: E731
+    occluded = []
+    for t in range(T):
+        v = x.copy()
+        v[:, t] = 0.0
+        occluded.append(f(x) - f(v))
+    np.testing.assert_allclose(A.occlusion(backward, x),
+                               np.stack(occluded, 1), rtol=0, atol=1e-12)
+    ig = A.integrated_gradients(backward, x, n_steps=64)
+    np.testing.assert_allclose(ig.sum(axis=(1, 2)), f(x) - f(base),
+                               rtol=0, atol=1e-6)
+    phi = A.shapley_steps(backward, x[:, :4])
+    np.testing.assert_allclose(phi.sum(axis=1),
+                               f(x[:, :4]) - f(base[:, :4]), atol=1e-12)
+    assert not np.allclose(f(x), np.asarray(twin(x))[:, 1])
+

@@ -1,0 +1,71 @@
+"""The explain command's two tables, character for character.
+
+The layout is the README's: the weight table names each gate's columns
+with their block's Frobenius norm; the lag table right-aligns each
+method's column in at least 14 characters (12 and two spaces). Expected
+lines are written out here by hand, the norms by NumPy.
+"""
+
+import numpy as np
+
+from lstmref.cli.reporting import lag_table, weight_table
+from helpers import random_params
+
+
+def test_weight_table_text_for_a_layer_with_and_without_bias():
+    rng = np.random.default_rng(81)
+    for use_bias in (True, False):
+        p = random_params(rng, 2, 1, use_bias=use_bias)
+        n = lambda a, k: f"{np.linalg.norm(a[..., 2 * k:2 * k + 2]):.6g}"  # noqa: E731
+        names = ["input gate   ", "forget gate  ", "candidate    ",
+                 "output gate  "]
+        expected = [
+            "LSTM layer 'lstm': units 2, input_dim 1, activation tanh, "
+            "recurrent_activation sigmoid",
+            "Weights by gate (columns of each array, Keras order i, f, c, "
+            "o; norm: Frobenius)"]
+        for label, a in (("kernel", p.kernel),
+                         ("recurrent_kernel", p.recurrent_kernel)):
+            for k, gate in enumerate("ifco"):
+                where = f"{label}[:, {2 * k}:{2 * k + 2}]"
+                expected.append(f"  {where.ljust(26)}{gate}  {names[k]}"
+                                f"norm {n(a, k)}")
+        if use_bias:
+            for k, gate in enumerate("ifco"):
+                where = f"bias[{2 * k}:{2 * k + 2}]"
+                expected.append(f"  {where.ljust(26)}{gate}  {names[k]}"
+                                f"norm {n(p.bias, k)}")
+        else:
+            expected.append("  bias: none (use_bias=False)")
+        assert weight_table(p).split("\n") == expected
+
+
+def test_lag_table_columns_are_14_wide_or_the_name_and_two():
+    columns = {"occlusion": np.array([1.5, -0.25]),
+               "integrated_gradients": np.array([0.125, 2.0])}
+    assert lag_table(columns, 2).split("\n") == [
+        "  lag " + " " * 5 + "occlusion" + "  integrated_gradients",
+        "  t-1 " + " " * 11 + "1.5" + " " * 17 + "0.125",
+        "  t-2 " + " " * 9 + "-0.25" + " " * 21 + "2"]
+
+
+def test_npy_reader_names_an_npz_archive_and_a_non_number_dtype(tmp_path):
+    import pytest
+    from lstmref.cli.reading import UsageError, _read_npy
+    archive = tmp_path / "two.npz"
+    np.savez(archive, a=np.zeros(2), b=np.ones(2))
+    with pytest.raises(UsageError) as error:
+        _read_npy(archive)
+    assert str(error.value) == (
+        f"{archive}: expected one array (.npy), got an .npz archive of "
+        "several")
+    words = tmp_path / "words.npy"
+    np.save(words, np.array(["a", "b"]))
+    with pytest.raises(UsageError) as error:
+        _read_npy(words)
+    assert str(error.value) == (
+        f"{words}: expected real numbers, got dtype <U1")
+    ints = tmp_path / "ints.npy"
+    np.save(ints, np.arange(3))
+    got = _read_npy(ints)
+    assert got.dtype == np.float64 and got.tolist() == [0.0, 1.0, 2.0]
