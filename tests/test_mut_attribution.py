@@ -177,3 +177,17 @@ def test_methods_explain_output_0_when_no_output_is_given():
                                f(x[:, :4]) - f(base[:, :4]), atol=1e-12)
     assert not np.allclose(f(x), np.asarray(twin(x))[:, 1])
 
+
+
+def test_shapley_takes_windows_up_to_max_shapley_steps_and_no_longer():
+    net, _, _, _ = networks()
+    rng = np.random.default_rng(62)
+    n = A.MAX_SHAPLEY_STEPS
+    x = rng.normal(size=(1, n, 2))
+    phi = A.shapley_steps(net, x)
+    assert phi.shape == (1, n)
+    np.testing.assert_allclose(
+        phi.sum(), (net.predict(x) - net.predict(np.zeros_like(x)))[0, 0],
+        rtol=0, atol=1e-10)
+    with pytest.raises(ValueError, match=str(n)):
+        A.shapley_steps(net, rng.normal(size=(1, n + 1, 2)))
