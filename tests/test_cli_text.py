@@ -6,6 +6,8 @@ method's column in at least 14 characters (12 and two spaces). Expected
 lines are written out here by hand, the norms by NumPy.
 """
 
+import re
+
 import numpy as np
 
 from lstmref.cli.reporting import lag_table, weight_table
@@ -69,3 +71,27 @@ def test_npy_reader_names_an_npz_archive_and_a_non_number_dtype(tmp_path):
     np.save(ints, np.arange(3))
     got = _read_npy(ints)
     assert got.dtype == np.float64 and got.tolist() == [0.0, 1.0, 2.0]
+
+
+def test_weight_table_keeps_a_space_before_the_gate_at_any_unit_count():
+    """At 10+ units "recurrent_kernel[:, 30:40]" is 26 characters: the
+    column widens so the gate letter never touches it."""
+    for units in (1, 9, 10, 100, 1000):
+        p = random_params(np.random.default_rng(82), units, 1)
+        rows = weight_table(p).split("\n")[2:]
+        assert len(rows) == 12
+        for row, gate in zip(rows, "ifco" * 3):
+            found = re.match(r"  (kernel|recurrent_kernel|bias)\[(:, )?"
+                             r"\d+:\d+\] +([ifco])  ", row)
+            assert found and found.group(3) == gate, row
+
+
+def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
+    import lstmref.cli as cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli, "explain", interrupted)
+    status = cli.main(["explain", "model.keras", "--data", "x.npy"])
+    out, err = capsys.readouterr()
+    assert status == 130 and out == "" and err == "interrupted\n"

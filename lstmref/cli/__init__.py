@@ -100,11 +100,15 @@ def explain(args):
 
 def main(argv=None):
     """Run the command line; return the exit status (0, or 2 on an error
-    the user can fix, printed as one line starting with "error:")."""
+    the user can fix, printed as one line starting with "error:", or 130
+    after Ctrl-C, printed as the one line "interrupted")."""
     try:
         args = build_parser().parse_args(argv)
         explain(args)
     except UsageError as error:
         print(f"error: {one_line(str(error))}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: one line and the shell's status
+        print("interrupted", file=sys.stderr)
+        return 130
     return 0

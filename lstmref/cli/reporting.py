@@ -35,6 +35,8 @@ def weight_table(params, name="lstm"):
              f"recurrent_activation {params.recurrent_activation}",
              "Weights by gate (columns of each array, Keras order i, f, c,"
              " o; norm: Frobenius)"]
+    # wide enough for the longest label, "recurrent_kernel[:, 3u:4u]"
+    width = max(26, len(f"recurrent_kernel[:, {3 * u}:{4 * u}]") + 2)
     for label, array in (("kernel", params.kernel),
                          ("recurrent_kernel", params.recurrent_kernel),
                          ("bias", params.bias)):
@@ -46,7 +48,7 @@ def weight_table(params, name="lstm"):
             where = f"{label}[:, {cols}]" if array.ndim == 2 else \
                 f"{label}[{cols}]"
             norm = np.linalg.norm(array[..., k * u:(k + 1) * u])
-            lines.append(f"  {where:<26}{gate}  {GATE_NAMES[gate]:<13}"
+            lines.append(f"  {where:<{width}}{gate}  {GATE_NAMES[gate]:<13}"
                          f"norm {norm:.6g}")
     return "\n".join(lines)
 
