@@ -95,3 +95,34 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
     status = cli.main(["explain", "model.keras", "--data", "x.npy"])
     out, err = capsys.readouterr()
     assert status == 130 and out == "" and err == "interrupted\n"
+
+
+def test_csv_blank_lines_and_empty_fields_are_errors_naming_the_line(
+        tmp_path):
+    import pytest
+    from lstmref.cli.reading import UsageError, _read_csv
+    cases = {
+        "blank.csv": ("1\n2\n\n3\n4\n",
+                      "line 3: expected numbers separated by commas, got a "
+                      "blank line"),
+        "spaces.csv": ("t\n1\n  \n3\n",
+                       "line 3: expected numbers separated by commas, got a "
+                       "blank line"),
+        "empty.csv": ("1,2\n3,\n", "line 2: expected numbers separated by "
+                      "commas, got '3,'"),
+        "first.csv": ("1,,2\n3,4,5\n", "line 1: expected numbers separated "
+                      "by commas, got '1,,2'"),
+    }
+    for name, (text, message) in cases.items():
+        path = tmp_path / name
+        path.write_text(text)
+        with pytest.raises(UsageError) as error:
+            _read_csv(path)
+        assert str(error.value) == f"{path}: {message}"
+
+
+def test_csv_header_and_trailing_blank_lines_are_not_data(tmp_path):
+    from lstmref.cli.reading import _read_csv
+    path = tmp_path / "ok.csv"
+    path.write_text("rain,temp\n1.5,2\n-3,4e1\n\n\n")
+    assert _read_csv(path).tolist() == [[1.5, 2.0], [-3.0, 40.0]]

@@ -100,23 +100,37 @@ def _read_npy(path):
     return array.astype(np.float64)
 
 
+def _is_number(field):
+    try:
+        float(field)
+    except ValueError:
+        return False
+    return True
+
+
 def _read_csv(path):
-    """A .csv table of numbers (rows, columns); a first non-number line
-    is a header and skipped."""
+    """A .csv table of numbers (rows, columns). A first line with no
+    number in it is a header and skipped; a blank line between rows or an
+    empty field is an error naming its line, never dropped (blank lines
+    after the last row are only the file's end)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise UsageError(f"{path}: expected a text .csv file, got bytes "
                          "that are not UTF-8") from None
-    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1)
-             if line.strip()]
+    lines = list(enumerate(text.splitlines(), 1))
+    while lines and not lines[-1][1].strip():
+        lines.pop()  # the file's end
+    if lines and not any(_is_number(f) for f in lines[0][1].split(",")):
+        lines = lines[1:]  # the header
     rows = []
-    for k, (n, line) in enumerate(lines):
+    for n, line in lines:
+        if not line.strip():
+            raise UsageError(f"{path}: line {n}: expected numbers "
+                             "separated by commas, got a blank line")
         try:
             rows.append([float(field) for field in line.split(",")])
         except ValueError:
-            if k == 0:
-                continue  # the header
             raise UsageError(f"{path}: line {n}: expected numbers "
                              f"separated by commas, got {line!r}") from None
         if len(rows[-1]) != len(rows[0]):
