@@ -288,8 +288,9 @@ def test_lambda_layer_is_refused_and_never_run(tmp_path, capsys):
     (tmp_path / "lambda_ran").unlink()  # building the model called it
     status, out, err = run(capsys, "explain", tmp_path / "lambda.keras",
                            "--data", tmp_path / "x.npy")
-    assert_one_error_line(status, out, err, "lambda.keras holds a Lambda "
-                          "layer; refusing to load it (safe mode)")
+    assert_one_error_line(status, out, err, "lambda.keras: refusing to read "
+                          "the model: layer 'lambda'", "(Lambda, position ",
+                          "never runs code")
     assert not (tmp_path / "lambda_ran").exists()
     # The marker is real: loading without safe mode does run the lambda.
     keras.saving.load_model(tmp_path / "lambda.keras", compile=False,
@@ -306,7 +307,7 @@ def test_two_lstms_are_refused_naming_the_layer(tmp_path, capsys):
     np.save(tmp_path / "x.npy", rng.normal(size=(2, T, F)))
     status, out, err = run(capsys, "explain", tmp_path / "two.keras",
                            "--data", tmp_path / "x.npy")
-    assert_one_error_line(status, out, err, "two.keras: model: expected",
+    assert_one_error_line(status, out, err, "two.keras: expected an LSTM",
                           "'first_lstm'", "return_sequences=True")
 
 
@@ -336,7 +337,7 @@ MISTAKES = {
     "model is a folder": (["{bad}", "--data", "{x}"],
                           ["expected a model file, got a directory"]),
     "model not a zip": (["{bad}/junk.keras", "--data", "{x}"],
-                        ["junk.keras: expected a Keras 3 .keras file"]),
+                        ["junk.keras: expected a Keras model file"]),
     "missing data": (["{model}", "--data", "{bad}/nothing.npy"],
                      ["nothing.npy: no such data file"]),
     "feature count": (
@@ -392,8 +393,9 @@ def test_each_mistake_is_one_error_line_and_status_2(small, bad_files,
 FULL_ERRORS = {
     "missing model": "{bad}/nothing.keras: no such model file",
     "model is a folder": "{bad}: expected a model file, got a directory",
-    "model not a zip": "{bad}/junk.keras: expected a Keras 3 .keras file "
-                       "(a zip archive), got something else",
+    "model not a zip": "{bad}/junk.keras: expected a Keras model file, a "
+                       ".keras (zip archive) or .h5 (HDF5), got a file that "
+                       "is neither (or one cut short)",
     "missing data": "{bad}/nothing.npy: no such data file",
     "feature count": "{bad}/three_features.npy: expected windows of shape "
                      "(batch, 5, 4) or one window (5, 4) for this model, "
@@ -486,3 +488,50 @@ def test_python_m_lstmref_explain_on_the_books_model(tmp_path):
     for name, values in expected.items():
         np.testing.assert_allclose(table[name], values, **PRINTED)
     assert (tmp_path / "lags.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".keras"])
+def test_a_tf_keras_file_with_keras2_hard_sigmoid_is_explained_as_tf_keras_computes(
+        tmp_path, capsys, suffix):
+    """A file saved by tf_keras (Keras 2's format, hard_sigmoid 0.2x + 0.5):
+    explain reads it as data and its occlusion column equals the one worked
+    out through tf_keras's own model."""
+    import tf_keras
+    rng = np.random.default_rng(10)
+    model = tf_keras.Sequential([
+        tf_keras.Input((T, F), dtype="float64"),
+        tf_keras.layers.LSTM(3, recurrent_activation="hard_sigmoid",
+                             dtype="float64", name="old_lstm"),
+        tf_keras.layers.Dense(2, dtype="float64")])
+    model.set_weights([rng.normal(0, 0.6, w.shape)
+                       for w in model.get_weights()])
+    path = tmp_path / f"old{suffix}"
+    model.save(path)
+    x = rng.normal(size=(6, T, F))
+    np.save(tmp_path / "x.npy", x)
+    status, out, _ = run(capsys, "explain", path, "--data",
+                         tmp_path / "x.npy", "--output", 1, "--method",
+                         "occlusion")
+    assert status == 0
+    assert "LSTM layer 'old_lstm'" in out
+    assert "recurrent_activation hard_sigmoid_keras2" in out
+    table, _ = lag_table(out)
+    expected = np.abs(occlusion_by_keras(model, x, 1)).mean(axis=0)[::-1]
+    np.testing.assert_allclose(table["occlusion"], expected, **PRINTED)
+
+
+def test_explain_imports_neither_keras_nor_tensorflow(small):
+    """The model file is read as data: a fresh Python that runs explain
+    end to end has imported no Keras, TensorFlow or tf_keras."""
+    import subprocess
+    import sys
+    path, _, _, _ = small
+    code = ("import sys\nfrom lstmref import cli\n"
+            f"status = cli.main(['explain', {str(path)!r}, '--data', "
+            f"{str(path.parent / 'x.npy')!r}, '--method', 'occlusion'])\n"
+            "print(status, sorted(m for m in ('keras', 'tensorflow', "
+            "'tf_keras') if m in sys.modules))\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1] == "0 []"

@@ -6,15 +6,16 @@
         [--method {ig,occlusion,shapley,lrp,all} ...] [--plot out.png]
         [--progress]
 
-reads a Keras ``Sequential`` LSTM -> Dense (-> Activation("linear")) with
-``from_keras_model`` and prints (a) which columns of ``kernel``,
+reads a Keras LSTM -> Dense (-> Activation("linear")) model file (.keras
+or .h5, Keras 1 to 3) with ``lstmref.files`` and prints (a) which columns of ``kernel``,
 ``recurrent_kernel`` and ``bias`` belong to the gates i, f, c, o, with the
 Frobenius norm of each block, and (b) how much forecast ``k`` owes to each
 past step, t-1 (the last) ... t-T (the first), by every chosen method of
 ``lstmref.attribution`` (baseline: zeros).
 
-Keras is imported only to load the model, with safe mode on: a Lambda
-layer's code is refused, never run. matplotlib is imported only for
+The file is read as data (zip, JSON, HDF5), never as code: a Lambda or
+custom layer is refused before any weight is read, and neither Keras nor
+TensorFlow is imported. matplotlib is imported only for
 ``--plot``. A problem the user can fix (a path, a shape, a model of
 another form) exits with status 2 and one line on stderr.
 """
@@ -24,8 +25,8 @@ import sys
 from pathlib import Path
 
 from .methods import METHODS
-from .reading import (UsageError, check_file, load_model, load_windows,
-                      one_line, read_network)
+from .reading import (UsageError, check_file, load_windows, one_line,
+                      read_model)
 from .reporting import (check_plot_path, lag_table, per_lag, save_plot,
                         weight_table)
 
@@ -44,7 +45,7 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", required=True)
     explain = commands.add_parser(
         "explain", help="weights by gate and importance of each past step")
-    explain.add_argument("model", help="a Keras 3 .keras file")
+    explain.add_argument("model", help="a Keras .keras or .h5 model file")
     explain.add_argument(
         "--data", required=True,
         help=".npy of windows (batch, T, F) or one (T, F); or .csv of one "
@@ -65,9 +66,8 @@ def explain(args):
     """The ``explain`` command: print the two tables, save the plot."""
     if args.plot:
         check_plot_path(args.plot)
-    check_file(Path(args.data), "data")  # before the slow Keras import
-    model = load_model(args.model)
-    net, steps = read_network(model, args.model)
+    check_file(Path(args.data), "data")  # before reading the model
+    net, steps, name = read_model(args.model)
     if not 0 <= args.output < net.n_out:
         raise UsageError(f"--output {args.output}: expected an index from 0 "
                          f"to {net.n_out - 1} (the model has {net.n_out} "
@@ -77,7 +77,7 @@ def explain(args):
     chosen = set(args.method or ["all"])
     methods = [m for m in METHODS if "all" in chosen or m in chosen]
     show = args.progress or sys.stderr.isatty()
-    print(weight_table(net.params, model.layers[0].name))
+    print(weight_table(net.params, name))
     print()
     print(f"Importance of each past step for output {args.output}: mean "
           f"over {batch} window(s)\nof |attribution| (summed over features"

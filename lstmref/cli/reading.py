@@ -6,17 +6,14 @@ names the file and says what was expected and what was found.
 
 import os
 import re
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from .._checks import first_index
-from ..network import from_keras_model
-from ..quiet import quiet_stderr
 
-__all__ = ["UsageError", "check_file", "load_model", "load_windows",
-           "one_line", "read_network"]
+__all__ = ["UsageError", "check_file", "load_windows", "one_line",
+           "read_model"]
 
 
 class UsageError(Exception):
@@ -41,48 +38,28 @@ def check_file(path, what):
                          "(permission denied)")
 
 
-def load_model(path):
-    """Load a .keras file with Keras's safe mode on; no Lambda code runs."""
+def read_model(path):
+    """``(net, T, name)`` from a .keras or .h5 model file.
+
+    Read as data by ``lstmref.files`` (zip, JSON and HDF5 only): no code
+    in the file runs, and a Lambda or custom layer is refused before any
+    weight is read. Files of Keras 3, tf.keras/tf_keras 2.x, Keras 2.0-2.4
+    and Keras 1. T is the window length the model states (None if any
+    length), name the LSTM layer's.
+    """
+    from ..files import ModelFileError, network_from_file, read_model_file
     path = Path(path)
     check_file(path, "model")
-    if path.suffix != ".keras" or not zipfile.is_zipfile(path):
-        raise UsageError(f"{path}: expected a Keras 3 .keras file (a zip "
-                         "archive), got something else")
-    with quiet_stderr():
-        import keras
-        try:
-            # compile=False: the loss and optimizer are not needed
-            return keras.saving.load_model(path, compile=False,
-                                           safe_mode=True)
-        except ValueError as error:
-            message = one_line(str(error))
-            if "safe_mode" not in message:
-                raise UsageError(
-                    f"{path}: cannot load the model: {message}") from None
-            first = message.split(". ")[0] + "."
-            if "Lambda" in message:
-                raise UsageError(
-                    f"{path} holds a Lambda layer; refusing to load it "
-                    f"(safe mode): {first}") from None
-            raise UsageError(f"{path} holds code Keras will not run in "
-                             f"safe mode; refusing to load it: {first}")
-        except (TypeError, KeyError, OSError, zipfile.BadZipFile) as error:
-            # a damaged or foreign archive: Keras fails in many ways
-            raise UsageError(f"{path}: cannot load the model: "
-                             f"{type(error).__name__}: {error}") from None
-
-
-def read_network(model, path):
-    """``(net, T)``: the model as a Network and its window length (or None)."""
     try:
-        net = from_keras_model(model)
-    except (ValueError, TypeError) as error:
-        raise UsageError(f"{path}: {error}") from None
-    try:
-        steps = model.input_shape[1]
-    except (AttributeError, ValueError, IndexError, TypeError):
-        steps = None  # an input of any length
-    return net, steps
+        described = read_model_file(path)
+        net = network_from_file(path)
+    except ModelFileError as error:
+        raise UsageError(one_line(str(error))) from None
+    shape = described.input_shape
+    steps = shape[1] if shape is not None and len(shape) == 3 else None
+    name = next(layer.name for layer in described.layers
+                if layer.class_name == "LSTM")
+    return net, steps, name
 
 
 def _read_npy(path):
