@@ -6,6 +6,7 @@ make ends in one line and exit status 2."""
 
 import dataclasses
 import math
+import json
 import re
 import subprocess
 import sys
@@ -535,3 +536,45 @@ def test_explain_imports_neither_keras_nor_tensorflow(small):
                          text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[-1] == "0 []"
+
+
+def test_json_results_hold_keras_predictions_and_per_output_importance(
+        small, capsys, tmp_path):
+    """--json: prediction equals Keras's model(x) in the order given;
+    importance[method][lag][output] equals each method worked out through
+    Keras (t-1 first), for every output; the IG gap is IG's completeness
+    error, tiny with 32 Gauss-Legendre nodes."""
+    path, _, x, model = small
+    target = tmp_path / "r.json"
+    status, out, _ = run(capsys, "explain", path, "--data",
+                         path.parent / "x.npy", "--method", "ig",
+                         "occlusion", "--json", target)
+    assert status == 0 and f"results saved to {target}" in out
+    record = json.loads(target.read_text())
+    assert set(record) == {"prediction", "importance", "baseline",
+                           "ig_relative_gap"}
+    np.testing.assert_allclose(record["prediction"], np.asarray(model(x)),
+                               rtol=0, atol=1e-12)
+    assert record["baseline"] == "zeros"
+    for k in range(N_OUT):
+        occ = np.abs(occlusion_by_keras(model, x, k)).mean(axis=0)[::-1]
+        np.testing.assert_allclose(
+            np.array(record["importance"]["occlusion"])[:, k], occ,
+            rtol=1e-10, atol=1e-12)
+        ig = np.abs(ig_by_tape(model, x, k)).sum(axis=2).mean(axis=0)[::-1]
+        np.testing.assert_allclose(
+            np.array(record["importance"]["integrated_gradients"])[:, k], ig,
+            rtol=1e-8, atol=1e-12)
+    assert 0 <= record["ig_relative_gap"] < 1e-8
+
+
+def test_a_json_path_that_cannot_be_written_fails_before_any_work(
+        small, capsys, tmp_path):
+    path, _, _, _ = small
+    for bad, needle in ((tmp_path / "no" / "r.json", "no such directory"),
+                        (tmp_path / "r.txt", "ending in .json"),
+                        (tmp_path, "ending in .json")):
+        status, out, err = run(capsys, "explain", path, "--data",
+                               tmp_path / "missing.npy", "--json", bad)
+        # the data file does not exist either: the path is checked first
+        assert_one_error_line(status, out, err, needle)

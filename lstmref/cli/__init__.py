@@ -4,7 +4,7 @@
 
     python -m lstmref explain MODEL.keras --data X.npy|X.csv [--output k]
         [--method {ig,occlusion,shapley,lrp,all} ...] [--plot out.png]
-        [--progress]
+        [--json results.json] [--progress]
 
 reads a Keras LSTM -> Dense (-> Activation("linear")) model file (.keras
 or .h5, Keras 1 to 3) with ``lstmref.files`` and prints (a) which columns of ``kernel``,
@@ -21,14 +21,18 @@ another form) exits with status 2 and one line on stderr.
 """
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
-from .methods import METHODS
+import numpy as np
+
+from ..attribution import integrated_gradients
+from .methods import IG_STEPS, METHODS
 from .reading import (UsageError, check_file, load_windows, one_line,
                       read_model)
-from .reporting import (check_plot_path, lag_table, per_lag, save_plot,
-                        weight_table)
+from .reporting import (check_json_path, check_plot_path, lag_table,
+                        per_lag, results, save_plot, weight_table)
 
 __all__ = ["main"]
 
@@ -57,6 +61,9 @@ def build_parser():
         choices=[*METHODS, "all"],
         help="one or more of ig, occlusion, shapley, lrp, all (default)")
     explain.add_argument("--plot", help="save a bar chart (.png, .svg, .pdf)")
+    explain.add_argument(
+        "--json", metavar="PATH",
+        help="also write the results, every output, to PATH (.json)")
     explain.add_argument("--progress", action="store_true",
                          help="draw progress bars even if stderr is no TTY")
     return parser
@@ -66,6 +73,8 @@ def explain(args):
     """The ``explain`` command: print the two tables, save the plot."""
     if args.plot:
         check_plot_path(args.plot)
+    if args.json:
+        check_json_path(args.json)
     check_file(Path(args.data), "data")  # before reading the model
     net, steps, name = read_model(args.model)
     if not 0 <= args.output < net.n_out:
@@ -96,6 +105,16 @@ def explain(args):
     if args.plot:
         save_plot(args.plot, columns, args.output)
         print(f"plot saved to {args.plot}")
+    if args.json:
+        ran = [METHODS[n] for n in methods if METHODS[n].column in columns]
+        ig_total = None
+        if "integrated_gradients" in columns:
+            ig_total = np.stack([integrated_gradients(
+                net, x, output=k, n_steps=IG_STEPS).sum(axis=(1, 2))
+                for k in range(net.n_out)], axis=1)
+        Path(args.json).write_text(json.dumps(
+            results(net, x, ran, ig_total), indent=1))
+        print(f"results saved to {args.json}")
 
 
 def main(argv=None):

@@ -126,6 +126,42 @@ def save_plot(path, columns, output):
                          f"{error.strerror or error}") from None
 
 
+def check_json_path(path):
+    """Fail early, before long work, on a JSON path that cannot be written."""
+    path = Path(path)
+    if path.suffix.lower() != ".json":
+        raise UsageError(f"{path}: expected a results file ending in .json")
+    if not path.parent.is_dir():
+        raise UsageError(f"{path}: no such directory {path.parent}")
+    if path.is_dir():
+        raise UsageError(f"{path}: expected a file, got a directory")
+
+
+def results(net, x, methods, ig_total):
+    """explain's machine-readable results (``--json``), all outputs.
+
+    prediction (windows, outputs): lstmref's forecast of each window in the
+    order given; importance: method column -> lags t-1 first -> outputs,
+    each the mean over windows of |attribution| as in the table;
+    ig_relative_gap: max over windows and outputs of |sum(IG) - (f(x) -
+    f(0))| over the max of |f(x) - f(0)| (``ig_total`` (windows, outputs)
+    holds sum(IG), or is None without integrated gradients).
+    """
+    prediction = net.predict(x)
+    change = prediction - net.predict(np.zeros_like(x))
+    record = {"prediction": prediction.tolist(), "baseline": "zeros",
+              "importance": {
+                  method.column: np.stack(
+                      [per_lag(method, net, x, k) for k in range(net.n_out)],
+                      axis=1).tolist()
+                  for method in methods}}
+    if ig_total is not None:
+        top = float(np.max(np.abs(change)))
+        gap = float(np.max(np.abs(ig_total - change)))
+        record["ig_relative_gap"] = gap / top if top > 0 else gap
+    return record
+
+
 def check_plot_path(path):
     """Fail early, before long work, on a plot path that cannot be saved."""
     path = Path(path)
