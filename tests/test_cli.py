@@ -289,8 +289,9 @@ def test_lambda_layer_is_refused_and_never_run(tmp_path, capsys):
     (tmp_path / "lambda_ran").unlink()  # building the model called it
     status, out, err = run(capsys, "explain", tmp_path / "lambda.keras",
                            "--data", tmp_path / "x.npy")
+    # (Keras numbers the layer's name by the Lambdas made before it)
     assert_one_error_line(status, out, err, "lambda.keras: refusing to read "
-                          "the model: layer 'lambda'", "(Lambda, position ",
+                          "the model: layer 'lambda", "(Lambda, position ",
                           "never runs code")
     assert not (tmp_path / "lambda_ran").exists()
     # The marker is real: loading without safe mode does run the lambda.
