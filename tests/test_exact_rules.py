@@ -22,9 +22,10 @@ float and no line of lstmref's code:
   part only when no factor is irrelevant, and the bias x bias product of
   the input gate and candidate is relevant at the chosen steps.
 
-Only the delta = 1 case is compared: there lstmref's rule is the paper's.
-(lstmref multiplies the epsilon share by ``bias_factor`` too, so for
-bias_factor != 1 the two differ: see the README's notes.)
+Only the delta = 1 case is worked here, in fractions. Like Arras et al.'s
+reference code (``lrp_linear``: the numerator adds bias_factor * (b + eps
+sign) / N), lstmref multiplies the epsilon share by ``bias_factor`` too;
+``tests/test_lrp_reference.py`` checks bias_factor 0.5 that way, in floats.
 """
 
 from fractions import Fraction as Q
