@@ -73,6 +73,13 @@ class Network:
         return get_activation(self.dense_activation)(y)
 
 
+#: How a model with another Dense activation can be read: by hand, since
+#: from_keras_model takes no activation argument.
+MODEL_REMEDY = ("build the Network by hand from its weights "
+                "(Network(from_keras(lstm), kernel, bias, dense_activation="
+                "...)) if it computes one of them")
+
+
 def from_keras_model(model):
     """Read a Keras ``Sequential`` LSTM -> Dense (-> Activation) model.
 
@@ -104,7 +111,8 @@ def from_keras_model(model):
     dense = layers[1]
     for layer, kind in zip(layers[2:], kinds[2:]):
         if kind != "Activation" or identify_activation(
-                layer.activation, f"layer {layer.name!r}") != "linear":
+                layer.activation, f"layer {layer.name!r}",
+                remedy=MODEL_REMEDY) != "linear":
             raise ValueError(
                 f"model: expected only linear Activation layers after the "
                 f"Dense layer, got the layer {layer.name!r} ({kind})")
@@ -113,5 +121,5 @@ def from_keras_model(model):
         params=from_keras(first), dense_kernel=weights[0],
         dense_bias=weights[1] if len(weights) > 1 else None,
         dense_activation=identify_activation(
-            dense.activation, f"layer {dense.name!r}"),
+            dense.activation, f"layer {dense.name!r}", remedy=MODEL_REMEDY),
         go_backwards=bool(first.go_backwards))

@@ -168,3 +168,20 @@ def test_an_activation_lstmref_cannot_name_is_refused_naming_the_layer(
         f"layer '{name}': expected one of ['hard_sigmoid', "
         "'hard_sigmoid_keras2', 'linear', 'relu', 'sigmoid', 'tanh'], got "
         "the layer's function '<lambda>'")
+
+
+def test_an_unknown_dense_activation_is_refused_with_a_remedy_that_exists():
+    """The hint names what a user can do (build the Network by hand), not
+    an argument from_keras_model does not have."""
+    model = keras.Sequential([
+        keras.Input((4, 2)), keras.layers.LSTM(3),
+        keras.layers.Dense(2, activation="softmax", name="head")])
+    with pytest.raises(ValueError) as error:
+        from_keras_model(model)
+    message = str(error.value)
+    assert message.startswith("layer 'head': expected one of [")
+    assert message.endswith(
+        "got the layer's function 'softmax'; build the Network by hand "
+        "from its weights (Network(from_keras(lstm), kernel, bias, "
+        "dense_activation=...)) if it computes one of them")
+    assert "=... by name" not in message

@@ -77,8 +77,12 @@ def _from_keras_list(weights, activation, recurrent_activation):
                       recurrent_activation=recurrent_activation)
 
 
-def identify_activation(fn, argument="activation", keras2=False):
+def identify_activation(fn, argument="activation", keras2=False,
+                        remedy=None):
     """The name in ``ACTIVATIONS`` of a Keras layer's activation ``fn``.
+
+    ``remedy`` ends the error message; by default it tells the caller of
+    ``from_keras`` to pass ``argument`` by name.
 
     The name is the function's own; ``hard_sigmoid`` means Keras 3's
     (slope 1/6) unless ``keras2``, when it means Keras 1-2's (slope 0.2).
@@ -88,11 +92,12 @@ def identify_activation(fn, argument="activation", keras2=False):
     name = getattr(fn, "__name__", repr(fn))
     if keras2 and name == "hard_sigmoid":
         name = "hard_sigmoid_keras2"
+    if remedy is None:
+        remedy = f"pass {argument}=... by name if it computes one of them"
     if name not in ACTIVATIONS:
         raise ValueError(
             f"{argument}: expected one of {sorted(ACTIVATIONS)}, got the "
-            f"layer's function {name!r}; pass {argument}=... by name if it "
-            "computes one of them")
+            f"layer's function {name!r}; {remedy}")
     points = np.array([-4.0, -2.1, -0.7, 0.0, 0.3, 1.9, 4.0], np.float32)
     try:
         values = np.asarray(fn(points), dtype=np.float64)
@@ -102,7 +107,8 @@ def identify_activation(fn, argument="activation", keras2=False):
         raise ValueError(
             f"{argument}: expected a function that computes lstmref's "
             f"{name!r}, got the layer's function called {name!r} whose "
-            f"values differ; pass {argument}=... by name")
+            f"values differ; "
+            f"{remedy.removesuffix(' if it computes one of them')}")
     return name
 
 
