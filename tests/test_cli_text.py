@@ -14,11 +14,15 @@ from lstmref.cli.reporting import lag_table, weight_table
 from helpers import random_params
 
 
+def norm_text(a, k):
+    """The printed norm of gate k's block of a two-unit array."""
+    return f"{np.linalg.norm(a[..., 2 * k:2 * k + 2]):.6g}"
+
+
 def test_weight_table_text_for_a_layer_with_and_without_bias():
     rng = np.random.default_rng(81)
     for use_bias in (True, False):
         p = random_params(rng, 2, 1, use_bias=use_bias)
-        n = lambda a, k: f"{np.linalg.norm(a[..., 2 * k:2 * k + 2]):.6g}"  # noqa: E731
         names = ["input gate   ", "forget gate  ", "candidate    ",
                  "output gate  "]
         expected = [
@@ -31,12 +35,12 @@ def test_weight_table_text_for_a_layer_with_and_without_bias():
             for k, gate in enumerate("ifco"):
                 where = f"{label}[:, {2 * k}:{2 * k + 2}]"
                 expected.append(f"  {where.ljust(26)}{gate}  {names[k]}"
-                                f"norm {n(a, k)}")
+                                f"norm {norm_text(a, k)}")
         if use_bias:
             for k, gate in enumerate("ifco"):
                 where = f"bias[{2 * k}:{2 * k + 2}]"
                 expected.append(f"  {where.ljust(26)}{gate}  {names[k]}"
-                                f"norm {n(p.bias, k)}")
+                                f"norm {norm_text(p.bias, k)}")
         else:
             expected.append("  bias: none (use_bias=False)")
         assert weight_table(p).split("\n") == expected

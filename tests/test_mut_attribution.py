@@ -161,7 +161,9 @@ def test_methods_explain_output_0_when_no_output_is_given():
     Keras twin's own forecasts)."""
     _, backward, twin, x = networks(twin=True)
     base = np.zeros_like(x)
-    f = lambda v: np.asarray(twin(v))[:, 0]  # noqa: E731
+
+    def f(v):
+        return np.asarray(twin(v))[:, 0]
     occluded = []
     for t in range(T):
         v = x.copy()
