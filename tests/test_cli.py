@@ -84,8 +84,11 @@ def lag_table(out):
     start = next(k for k, line in enumerate(lines)
                  if line.startswith("  lag"))
     names = lines[start].split()[1:]
-    rows = [line.split() for line in lines[start + 1:]
-            if line.startswith("  t-")]
+    rows = []
+    for line in lines[start + 1:]:
+        if not line.startswith("  t-"):
+            break  # the table's end
+        rows.append(line.split())
     values = np.array([[float(v) for v in row[1:]] for row in rows])
     return ({name: values[:, k] for k, name in enumerate(names)},
             [row[0] for row in rows])
@@ -96,25 +99,27 @@ def keras_f(model, x, output):
     return np.asarray(model(x))[:, output]
 
 
-def occlusion_by_keras(model, x, output):
-    """f(x) - f(x with step t set to the zero baseline), (batch, T)."""
+def occlusion_by_keras(model, x, output, baseline=0.0):
+    """f(x) - f(x with step t set to the baseline (zeros by default)),
+    (batch, T)."""
     occ = np.empty(x.shape[:2])
     for t in range(x.shape[1]):
         cut = x.copy()
-        cut[:, t] = 0.0
+        cut[:, t] = np.broadcast_to(baseline, x.shape[1:])[t]
         occ[:, t] = keras_f(model, x, output) - keras_f(model, cut, output)
     return occ
 
 
-def shapley_by_formula(model, x, output):
+def shapley_by_formula(model, x, output, baseline=0.0):
     """phi_t = sum over coalitions S of the other steps of
     |S|! (T - |S| - 1)! / T! (v(S + t) - v(S)), where v(S) is the Keras
-    forecast with the steps outside S at the zero baseline. (batch, T)."""
+    forecast with the steps outside S at the baseline (zeros by default).
+    (batch, T)."""
     T = x.shape[1]
     v = {}
     for size in range(T + 1):
         for S in combinations(range(T), size):
-            window = np.zeros_like(x)
+            window = np.broadcast_to(baseline, x.shape).copy()
             window[:, list(S)] = x[:, list(S)]
             v[frozenset(S)] = keras_f(model, window, output)
     phi = np.zeros(x.shape[:2])
@@ -128,34 +133,36 @@ def shapley_by_formula(model, x, output):
     return phi
 
 
-def ig_by_tape(model, x, output, n=32):
-    """(x - 0) * integral_0^1 df/dx(a x) da by tf.GradientTape on the Keras
-    model, the integral by n-point Gauss-Legendre (NumPy's nodes mapped to
-    [0, 1]), the rule the command uses. (batch, T, F)."""
+def ig_by_tape(model, x, output, n=32, baseline=0.0):
+    """(x - x') * integral_0^1 df/dx(x' + a (x - x')) da by
+    tf.GradientTape on the Keras model, the integral by n-point
+    Gauss-Legendre (NumPy's nodes mapped to [0, 1]), the rule the command
+    starts with; x' the baseline (zeros by default). (batch, T, F)."""
     nodes, weights = np.polynomial.legendre.leggauss(n)
+    base = np.broadcast_to(baseline, x.shape)
     total = np.zeros_like(x)
     for a, w in zip((nodes + 1) / 2, weights / 2):
-        point = tf.constant(a * x)
+        point = tf.constant(base + a * (x - base))
         with tf.GradientTape() as tape:
             tape.watch(point)
             y = tf.reduce_sum(model(point)[:, output])
         total += w * np.asarray(tape.gradient(y, point))
-    ig = x * total
-    # control on the reference itself: completeness, f(x) - f(0)
+    ig = (x - base) * total
+    # control on the reference itself: completeness, f(x) - f(x')
     np.testing.assert_allclose(
         ig.sum(axis=(1, 2)), keras_f(model, x, output)
-        - keras_f(model, np.zeros_like(x), output), rtol=0, atol=1e-9)
+        - keras_f(model, np.array(base), output), rtol=0, atol=1e-9)
     return ig
 
 
-def expected_per_lag(model, net, x, output):
+def expected_per_lag(model, net, x, output, baseline=0.0):
     """Mean over windows of |attribution|, rows t-1 ... t-T, each worked
     out through the Keras model, except LRP's (see below)."""
     per_step = {
-        "integrated_gradients": np.abs(ig_by_tape(model, x, output)).sum(
-            axis=2),
-        "occlusion": np.abs(occlusion_by_keras(model, x, output)),
-        "shapley": np.abs(shapley_by_formula(model, x, output)),
+        "integrated_gradients": np.abs(ig_by_tape(
+            model, x, output, baseline=baseline)).sum(axis=2),
+        "occlusion": np.abs(occlusion_by_keras(model, x, output, baseline)),
+        "shapley": np.abs(shapley_by_formula(model, x, output, baseline)),
         # Plumbing only: LRP has no reference outside its own rules, which
         # tests/test_exact_rules.py works in Fractions and
         # tests/test_attribution.py checks for conservation; here the
@@ -184,16 +191,21 @@ def test_weight_table_gives_each_gates_columns_and_block_norms(small,
                                        **PRINTED)
 
 
-@pytest.mark.parametrize("output", [0, 1])
+@pytest.mark.parametrize("output,baseline", [(0, "mean"), (1, "mean"),
+                                             (0, "zeros")])
 def test_per_lag_table_equals_each_method_worked_through_keras(
-        small, capsys, output):
+        small, capsys, output, baseline):
+    """The default baseline is each feature's mean over every step of
+    every window, computed here by NumPy; "zeros" is zeros."""
     path, net, x, model = small
+    options = [] if baseline == "mean" else ["--baseline", baseline]
     status, out, _ = run(capsys, "explain", path, "--data",
-                         path.parent / "x.npy", "--output", output)
+                         path.parent / "x.npy", "--output", output, *options)
     assert status == 0
     table, lags = lag_table(out)
     assert lags == [f"t-{k}" for k in range(1, T + 1)]
-    expected = expected_per_lag(model, net, x, output)
+    base = x.mean(axis=(0, 1)) if baseline == "mean" else np.zeros(F)
+    expected = expected_per_lag(model, net, x, output, base)
     assert list(table) == list(expected)
     for name, values in expected.items():
         np.testing.assert_allclose(table[name], values, **PRINTED)
@@ -247,7 +259,7 @@ def test_data_formats_give_the_same_numbers(small, tmp_path, capsys, form):
         rows = "\n".join(",".join(map(repr, row.tolist())) for row in window)
         data.write_text(header + rows + "\n")
     status, out, _ = run(capsys, "explain", path, "--data", data,
-                         "--method", "ig", "shapley")
+                         "--method", "ig", "shapley", "--baseline", "zeros")
     assert status == 0
     table, _ = lag_table(out)
     expected = {
@@ -354,11 +366,10 @@ MISTAKES = {
                    ["nan.npy: expected finite numbers"]),
     "csv feature count": (
         ["{model}", "--data", "{bad}/three.csv"],
-        ["three.csv: expected one window of 5 rows x 4 columns for this "
-         "model, got 5 rows x 3 columns"]),
+        ["three.csv: expected 4 feature columns for this model"]),
     "csv rows": (["{model}", "--data", "{bad}/short.csv"], ["got 4 rows"]),
     "csv words": (["{model}", "--data", "{bad}/words.csv"],
-                  ["words.csv: line 3: expected numbers"]),
+                  ["words.csv: line 3: column 'a': expected a number"]),
     "csv ragged": (["{model}", "--data", "{bad}/ragged.csv"],
                    ["ragged.csv: line 2: expected 4 columns"]),
     "data suffix": (["{model}", "--data", "{bad}/x.txt"],
@@ -408,12 +419,12 @@ FULL_ERRORS = {
     "pickled objects": "{bad}/objects.npy: cannot read it as .npy: ",
     "not finite": "{bad}/nan.npy: expected finite numbers, got nan at "
                   "window, step, feature (0, 0, 0)",
-    "csv feature count": "{bad}/three.csv: expected one window of 5 rows x "
-                         "4 columns for this model, got 5 rows x 3 columns",
+    "csv feature count": "{bad}/three.csv: expected 4 feature columns for "
+                         "this model (its input_dim), got 3 (0 to 2)",
     "csv rows": "{bad}/short.csv: expected one window of 5 rows x 4 "
                 "columns for this model, got 4 rows x 4 columns",
-    "csv words": "{bad}/words.csv: line 3: expected numbers separated by "
-                 "commas, got 'x,2,3,4'",
+    "csv words": "{bad}/words.csv: line 3: column 'a': expected a number, "
+                 "got 'x'",
     "csv ragged": "{bad}/ragged.csv: line 2: expected 4 columns like the "
                   "first row, got 3",
     "data suffix": "{bad}/x.txt: expected a .npy or .csv file, got .txt",
@@ -452,7 +463,7 @@ def test_unexpected_exceptions_are_not_hidden(small, capsys, monkeypatch):
     def broken(*args):
         raise RuntimeError("a bug, not a user's mistake")
 
-    method = dataclasses.replace(cli.METHODS["ig"], importance=broken)
+    method = dataclasses.replace(cli.METHODS["ig"], attribute=broken)
     monkeypatch.setitem(cli.METHODS, "ig", method)
     with pytest.raises(RuntimeError, match="a bug"):
         cli.main(["explain", str(path), "--data",
@@ -486,7 +497,8 @@ def test_python_m_lstmref_explain_on_the_books_model(tmp_path):
     assert "LSTM layer 'lstm': units 4, input_dim 4" in result.stdout
     table, lags = lag_table(result.stdout)
     assert len(lags) == T
-    expected = expected_per_lag(model, from_keras_model(model), x, 3)
+    expected = expected_per_lag(model, from_keras_model(model), x, 3,
+                                x.mean(axis=(0, 1)))
     for name, values in expected.items():
         np.testing.assert_allclose(table[name], values, **PRINTED)
     assert (tmp_path / "lags.png").read_bytes()[:4] == b"\x89PNG"
@@ -518,7 +530,9 @@ def test_a_tf_keras_file_with_keras2_hard_sigmoid_is_explained_as_tf_keras_compu
     assert "LSTM layer 'old_lstm'" in out
     assert "recurrent_activation hard_sigmoid_keras2" in out
     table, _ = lag_table(out)
-    expected = np.abs(occlusion_by_keras(model, x, 1)).mean(axis=0)[::-1]
+    base = x.mean(axis=(0, 1))  # the default baseline
+    expected = np.abs(occlusion_by_keras(model, x, 1, base)).mean(
+        axis=0)[::-1]
     np.testing.assert_allclose(table["occlusion"], expected, **PRINTED)
 
 
@@ -543,29 +557,53 @@ def test_json_results_hold_keras_predictions_and_per_output_importance(
         small, capsys, tmp_path):
     """--json: prediction equals Keras's model(x) in the order given;
     importance[method][lag][output] equals each method worked out through
-    Keras (t-1 first), for every output; the IG gap is IG's completeness
-    error, tiny with 32 Gauss-Legendre nodes."""
+    Keras (t-1 first) against the mean baseline NumPy computes here, for
+    every output; the baseline and the windows are stated; the IG gap is
+    IG's completeness error, tiny with 32 Gauss-Legendre nodes on this
+    small model, and Shapley's efficiency error is round-off."""
     path, _, x, model = small
     target = tmp_path / "r.json"
     status, out, _ = run(capsys, "explain", path, "--data",
                          path.parent / "x.npy", "--method", "ig",
-                         "occlusion", "--json", target)
+                         "occlusion", "shapley", "--json", target)
     assert status == 0 and f"results saved to {target}" in out
     record = json.loads(target.read_text())
-    assert set(record) == {"prediction", "importance", "baseline",
-                           "ig_relative_gap"}
+    assert set(record) == {
+        "prediction", "importance", "baseline", "baseline_values",
+        "interval_half_width", "interval", "gap", "ig_relative_gap",
+        "ig_steps", "windows", "windows_total", "sample_seed", "features",
+        "tolerance"}
     np.testing.assert_allclose(record["prediction"], np.asarray(model(x)),
                                rtol=0, atol=1e-12)
-    assert record["baseline"] == "zeros"
+    base = x.mean(axis=(0, 1))
+    assert record["baseline"] == "mean"
+    np.testing.assert_allclose(record["baseline_values"], base, rtol=1e-14)
+    assert record["windows"] == list(range(len(x)))
+    assert record["windows_total"] == len(x)
+    assert record["sample_seed"] is None
     for k in range(N_OUT):
-        occ = np.abs(occlusion_by_keras(model, x, k)).mean(axis=0)[::-1]
+        occ = np.abs(occlusion_by_keras(model, x, k, base)).mean(
+            axis=0)[::-1]
         np.testing.assert_allclose(
             np.array(record["importance"]["occlusion"])[:, k], occ,
             rtol=1e-10, atol=1e-12)
-        ig = np.abs(ig_by_tape(model, x, k)).sum(axis=2).mean(axis=0)[::-1]
+        ig = ig_by_tape(model, x, k, baseline=base)
         np.testing.assert_allclose(
-            np.array(record["importance"]["integrated_gradients"])[:, k], ig,
-            rtol=1e-8, atol=1e-12)
+            np.array(record["importance"]["integrated_gradients"])[:, k],
+            np.abs(ig).sum(axis=2).mean(axis=0)[::-1], rtol=1e-8,
+            atol=1e-12)
+        change = keras_f(model, x, k) - keras_f(
+            model, np.broadcast_to(base, x.shape), k)
+        gap = np.max(np.abs(ig.sum(axis=(1, 2)) - change)) / np.max(
+            np.abs(change))
+        np.testing.assert_allclose(
+            record["gap"]["integrated_gradients"][k], gap, rtol=1e-3,
+            atol=1e-12)  # both at 32 steps: equal up to round-off
+        assert record["gap"]["shapley"][k] < 1e-12
+        assert record["gap"]["occlusion"][k] is None
+        assert record["ig_steps"][k] == [32, 32]
+    assert record["ig_relative_gap"] == max(
+        record["gap"]["integrated_gradients"])
     assert 0 <= record["ig_relative_gap"] < 1e-8
 
 

@@ -57,7 +57,8 @@ def test_lag_table_columns_are_14_wide_or_the_name_and_two():
 
 def test_npy_reader_names_an_npz_archive_and_a_non_number_dtype(tmp_path):
     import pytest
-    from lstmref.cli.reading import UsageError, _read_npy
+    from lstmref.cli.data import _read_npy
+    from lstmref.cli.reading import UsageError
     archive = tmp_path / "two.npz"
     np.savez(archive, a=np.zeros(2), b=np.ones(2))
     with pytest.raises(UsageError) as error:
@@ -73,8 +74,8 @@ def test_npy_reader_names_an_npz_archive_and_a_non_number_dtype(tmp_path):
         f"{words}: expected real numbers, got dtype <U1")
     ints = tmp_path / "ints.npy"
     np.save(ints, np.arange(3))
-    got = _read_npy(ints)
-    assert got.dtype == np.float64 and got.tolist() == [0.0, 1.0, 2.0]
+    got = _read_npy(ints)  # memory-mapped, as saved
+    assert isinstance(got, np.memmap) and got.tolist() == [0, 1, 2]
 
 
 def test_weight_table_keeps_a_space_before_the_gate_at_any_unit_count():
@@ -104,7 +105,8 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
 def test_csv_blank_lines_and_empty_fields_are_errors_naming_the_line(
         tmp_path):
     import pytest
-    from lstmref.cli.reading import UsageError, _read_csv
+    from lstmref.cli.data import _read_csv
+    from lstmref.cli.reading import UsageError
     cases = {
         "blank.csv": ("1\n2\n\n3\n4\n",
                       "line 3: expected numbers separated by commas, got a "
@@ -112,10 +114,14 @@ def test_csv_blank_lines_and_empty_fields_are_errors_naming_the_line(
         "spaces.csv": ("t\n1\n  \n3\n",
                        "line 3: expected numbers separated by commas, got a "
                        "blank line"),
-        "empty.csv": ("1,2\n3,\n", "line 2: expected numbers separated by "
-                      "commas, got '3,'"),
-        "first.csv": ("1,,2\n3,4,5\n", "line 1: expected numbers separated "
-                      "by commas, got '1,,2'"),
+        "empty.csv": ("1,2\n3,\n", "line 2: column 1: expected a number, "
+                      "got an empty field"),
+        "first.csv": ("1,,2\n3,4,5\n", "line 1: column 1: expected a "
+                      "number, got an empty field"),
+        "named.csv": ("day,rain\nmon,1\ntue,\n", "line 3: column 'rain': "
+                      "expected a number, got an empty field"),
+        "nan.csv": ("a,b\n1,2\n3,nan\n", "line 3: column 'b': expected a "
+                    "finite number, got 'nan'"),
     }
     for name, (text, message) in cases.items():
         path = tmp_path / name
@@ -126,7 +132,9 @@ def test_csv_blank_lines_and_empty_fields_are_errors_naming_the_line(
 
 
 def test_csv_header_and_trailing_blank_lines_are_not_data(tmp_path):
-    from lstmref.cli.reading import _read_csv
+    from lstmref.cli.data import _read_csv
     path = tmp_path / "ok.csv"
     path.write_text("rain,temp\n1.5,2\n-3,4e1\n\n\n")
-    assert _read_csv(path).tolist() == [[1.5, 2.0], [-3.0, 40.0]]
+    table, names, lines, notes = _read_csv(path)
+    assert table.tolist() == [[1.5, 2.0], [-3.0, 40.0]]
+    assert names == ["rain", "temp"] and lines == [2, 3] and notes == []

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from lstmref.cli import methods, reading, reporting
+from lstmref.cli import data, methods, reading, reporting
 from lstmref.network import Network
 from helpers import random_params
 
@@ -111,7 +111,8 @@ def test_one_line_drops_colour_codes_and_line_breaks():
 def test_csv_with_a_byte_order_mark_keeps_its_first_row(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes("1,2\n3,4\n".encode("utf-8-sig"))
-    np.testing.assert_array_equal(reading.load_windows(path, 2, 2),
+    windows = data.read_windows(path, 2, 2)
+    np.testing.assert_array_equal(windows.take(None),
                                   [[[1.0, 2.0], [3.0, 4.0]]])
 
 
@@ -125,5 +126,5 @@ def test_unreadable_csv_says_why(tmp_path, content, message):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
     with pytest.raises(reading.UsageError) as caught:
-        reading.load_windows(path, None, 2)
+        data.read_windows(path, None, 2)
     assert str(caught.value) == f"{path}: {message}"

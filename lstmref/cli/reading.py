@@ -1,4 +1,5 @@
-"""Reading what ``explain`` is given: the model file and the windows.
+"""Reading what ``explain`` is given: the model file (the windows are
+``data``'s).
 
 Every problem the user can fix raises ``UsageError`` with one line that
 names the file and says what was expected and what was found.
@@ -8,12 +9,8 @@ import os
 import re
 from pathlib import Path
 
-import numpy as np
 
-from .._checks import first_index
-
-__all__ = ["UsageError", "check_file", "load_windows", "one_line",
-           "read_model"]
+__all__ = ["UsageError", "check_file", "one_line", "read_model"]
 
 
 class UsageError(Exception):
@@ -60,96 +57,3 @@ def read_model(path):
     name = next(layer.name for layer in described.layers
                 if layer.class_name == "LSTM")
     return net, steps, name
-
-
-def _read_npy(path):
-    """A .npy array of real numbers (no pickles: they could run code)."""
-    try:
-        array = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as error:
-        raise UsageError(f"{path}: cannot read it as .npy: {error}") from None
-    if not isinstance(array, np.ndarray):  # np.load also opens .npz
-        raise UsageError(f"{path}: expected one array (.npy), got an "
-                         ".npz archive of several")
-    if array.dtype.kind not in "biuf":
-        raise UsageError(f"{path}: expected real numbers, got dtype "
-                         f"{array.dtype}")
-    return array.astype(np.float64)
-
-
-def _is_number(field):
-    try:
-        float(field)
-    except ValueError:
-        return False
-    return True
-
-
-def _read_csv(path):
-    """A .csv table of numbers (rows, columns). A first line with no
-    number in it is a header and skipped; a blank line between rows or an
-    empty field is an error naming its line, never dropped (blank lines
-    after the last row are only the file's end)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: expected a text .csv file, got bytes "
-                         "that are not UTF-8") from None
-    lines = list(enumerate(text.splitlines(), 1))
-    while lines and not lines[-1][1].strip():
-        lines.pop()  # the file's end
-    if lines and not any(_is_number(f) for f in lines[0][1].split(",")):
-        lines = lines[1:]  # the header
-    rows = []
-    for n, line in lines:
-        if not line.strip():
-            raise UsageError(f"{path}: line {n}: expected numbers "
-                             "separated by commas, got a blank line")
-        try:
-            rows.append([float(field) for field in line.split(",")])
-        except ValueError:
-            raise UsageError(f"{path}: line {n}: expected numbers "
-                             f"separated by commas, got {line!r}") from None
-        if len(rows[-1]) != len(rows[0]):
-            raise UsageError(f"{path}: line {n}: expected {len(rows[0])} "
-                             f"columns like the first row, got "
-                             f"{len(rows[-1])}")
-    if not rows:
-        raise UsageError(f"{path}: expected rows of numbers, got none")
-    return np.array(rows)  # (T, F)
-
-
-def load_windows(path, steps, features):
-    """Windows x (batch, T, F) from a .npy or .csv, checked for the model.
-
-    ``steps`` is the model's T (None: any), ``features`` its F.
-    """
-    path = Path(path)
-    check_file(path, "data")
-    T = "T" if steps is None else steps
-    if path.suffix.lower() == ".npy":
-        x = _read_npy(path)
-        fits = x.ndim in (2, 3) and x.shape[-1] == features and (
-            steps is None or x.shape[-2] == steps) and 0 not in x.shape
-        if not fits:
-            raise UsageError(
-                f"{path}: expected windows of shape (batch, {T}, "
-                f"{features}) or one window ({T}, {features}) for this "
-                f"model, got shape {x.shape}")
-        x = x if x.ndim == 3 else x[None]
-    elif path.suffix.lower() == ".csv":
-        x = _read_csv(path)
-        if x.shape[1] != features or steps not in (None, x.shape[0]):
-            raise UsageError(
-                f"{path}: expected one window of {T} rows x {features} "
-                f"columns for this model, got {x.shape[0]} rows x "
-                f"{x.shape[1]} columns")
-        x = x[None]
-    else:
-        raise UsageError(f"{path}: expected a .npy or .csv file, got "
-                         f"{path.suffix or 'no suffix'}")
-    where = first_index(~np.isfinite(x))
-    if where is not None:
-        raise UsageError(f"{path}: expected finite numbers, got "
-                         f"{x[where]} at window, step, feature {where}")
-    return x

@@ -1,7 +1,6 @@
 """What ``explain`` prints: the weights by gate and each lag's importance.
 
-The methods come from ``lstmref.attribution``; windows go to them in
-chunks, so that memory stays bounded and progress can be drawn.
+The numbers come from ``running``; this module only lays them out.
 """
 
 from pathlib import Path
@@ -9,16 +8,14 @@ from pathlib import Path
 import numpy as np
 
 from ..params import GATES
+from .methods import IG_MAX_STEPS, TOLERANCE
 from .reading import UsageError
 
-__all__ = ["check_plot_path", "lag_table", "per_lag", "progress",
-           "save_plot", "weight_table"]
+__all__ = ["check_json_path", "check_plot_path", "gap_notes", "lag_table",
+           "progress", "results", "save_plot", "weight_table"]
 
 GATE_NAMES = {"i": "input gate", "f": "forget gate", "c": "candidate",
               "o": "output gate"}
-#: Windows per call to the model, after a method's expansion (IG runs
-#: n_steps windows per window, occlusion T + 1, Shapley 2^T): bounds memory.
-BUDGET = 8192
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 
@@ -74,30 +71,48 @@ def progress(items, label, stream):
     stream.flush()
 
 
-def per_lag(method, net, x, output, stream=None):
-    """Mean over windows of ``method.importance`` (a ``methods.Method``),
-    (T,) in lag order.
-
-    Entry 0 is t-1 (the last step), entry T-1 is t-T (the first). Windows
-    go in chunks, so that memory stays bounded and progress can be shown.
-    """
-    batch, T, _ = x.shape
-    size = max(1, BUDGET // method.runs(T))
-    chunks = [x[k:k + size] for k in range(0, batch, size)]
-    total = sum(method.importance(net, chunk, output).sum(axis=0)
-                for chunk in progress(chunks, method.column, stream))
-    return (total / batch)[::-1]
-
-
-def lag_table(columns, steps):
-    """Text table: one row per lag t-1 ... t-T, one column per method."""
+def lag_table(columns, steps, gaps=None):
+    """Text table: one row per lag t-1 ... t-T, one column per method;
+    with ``gaps`` ({column: relative gap or None}), a last row "gap"
+    ("-" for a method without a guarantee)."""
     widths = {name: max(12, len(name)) + 2 for name in columns}
     lines = ["  lag " + "".join(f"{name:>{w}}" for name, w in widths.items())]
     for lag in range(steps):
         cells = "".join(f"{columns[name][lag]:>{w}.6g}"
                         for name, w in widths.items())
         lines.append(f"  {f't-{lag + 1}':<4}{cells}")
+    if gaps is not None:
+        shown = {name: "-" if gap is None else f"{gap:.2g}"
+                 for name, gap in gaps.items()}
+        cells = "".join(f"{shown[name]:>{w}}" for name, w in widths.items())
+        lines.append(f"  {'gap':<4}{cells}")
     return "\n".join(lines)
+
+
+def gap_notes(methods, summaries):
+    """What each column's gap measures, one line a method, and the
+    warning line of each guarantee not met."""
+    lines = ["gap: the largest |sum - target| over the windows over the "
+             f"largest |target|; met if <= {TOLERANCE:.0%}"]
+    warnings = []
+    for method in methods:
+        s = summaries[method.column]
+        if s.gap is None:
+            lines.append(f"  {method.column}: no guarantee (-)")
+            continue
+        steps = "" if s.steps is None else (
+            f"; {s.steps[0]} Gauss-Legendre steps" if s.steps[0] ==
+            s.steps[1] else f"; {s.steps[0]} to {s.steps[1]} "
+            "Gauss-Legendre steps")
+        lines.append(f"  {method.column}: {method.guarantee}{steps}")
+        if not s.met:
+            cap = (f", even at {IG_MAX_STEPS} steps (the cap)"
+                   if s.steps else "")
+            warnings.append(
+                f"warning: {method.column}: {method.guarantee.split(':')[0]}"
+                f" gap {s.gap:.2%} is over {TOLERANCE:.0%} on {s.unmet:,} "
+                f"window(s){cap}")
+    return lines, warnings
 
 
 def save_plot(path, columns, output):
@@ -137,28 +152,31 @@ def check_json_path(path):
         raise UsageError(f"{path}: expected a file, got a directory")
 
 
-def results(net, x, methods, ig_total):
-    """explain's machine-readable results (``--json``), all outputs.
+def results(prediction, summaries, about):
+    """explain's machine-readable results (``--json``), every output.
 
-    prediction (windows, outputs): lstmref's forecast of each window in the
-    order given; importance: method column -> lags t-1 first -> outputs,
-    each the mean over windows of |attribution| as in the table;
-    ig_relative_gap: max over windows and outputs of |sum(IG) - (f(x) -
-    f(0))| over the max of |f(x) - f(0)| (``ig_total`` (windows, outputs)
-    holds sum(IG), or is None without integrated gradients).
+    ``prediction`` (windows, outputs): lstmref's forecast of each window
+    explained, in the file's order; ``summaries``: {column: [Summary of
+    each output]}; ``about``: the rest (windows, baseline, ...), as is.
+    importance and interval_half_width: column -> lags t-1 first ->
+    outputs; gap: column -> outputs (None: no guarantee);
+    ig_relative_gap: the largest of integrated gradients' gaps.
     """
-    prediction = net.predict(x)
-    change = prediction - net.predict(np.zeros_like(x))
-    record = {"prediction": prediction.tolist(), "baseline": "zeros",
-              "importance": {
-                  method.column: np.stack(
-                      [per_lag(method, net, x, k) for k in range(net.n_out)],
-                      axis=1).tolist()
-                  for method in methods}}
-    if ig_total is not None:
-        top = float(np.max(np.abs(change)))
-        gap = float(np.max(np.abs(ig_total - change)))
-        record["ig_relative_gap"] = gap / top if top > 0 else gap
+    def by_lag(field):
+        def listed(a):  # JSON has no NaN: an interval of 1 window is null
+            return np.where(np.isnan(a), None, a.astype(object)).tolist()
+        return {column: listed(np.stack(
+                    [getattr(s, field) for s in per_output], axis=1))
+                for column, per_output in summaries.items()}
+    record = {"prediction": prediction.tolist(), **about,
+              "importance": by_lag("mean"),
+              "interval_half_width": by_lag("half_width"),
+              "gap": {column: [s.gap for s in per_output]
+                      for column, per_output in summaries.items()}}
+    if "integrated_gradients" in summaries:
+        ig = summaries["integrated_gradients"]
+        record["ig_relative_gap"] = max(s.gap for s in ig)
+        record["ig_steps"] = [list(s.steps) for s in ig]
     return record
 
 
