@@ -1,6 +1,7 @@
 """How much does a forecast owe to each past step? Five answers.
 
-Every function takes a ``Network`` (``from_keras_model``), windows x
+Every function takes a model, a ``Stack`` of layers (``lstmref.stack``)
+or a ``Network`` (``from_keras_model``, one case of a Stack), windows x
 (batch, T, F) and the index ``output`` of the forecast to explain. A
 ``baseline`` stands for "no information"; None means zeros in the model's
 input units (for standardized inputs: the average day). Each method's
@@ -13,21 +14,29 @@ shapley_steps               efficiency: sum = f(x) - f(baseline), exact
 contextual_decomposition    relevant + irrelevant = f(x)
 lrp                         conservation with bias_factor = 1
 ==========================  ===========================================
+
+``applies(method, net)`` says why a method cannot run on a model, or
+None: contextual decomposition needs one LSTM -> linear Dense, LRP a
+rule for every layer.
 """
 
 import numpy as np
 
 from ._checks import as_float_array, check_finite, check_flag
-from .activations import get_activation
+from .activations import ACTIVATIONS, get_activation
 from .gate_reading import memory_horizon, saturation_by_gate
-from .grad import _check_output, _input_gradient
-from .layer import _arrange, _trace
+from .network import Network
+from .stack import Dense, Recurrent, Stack
+from .stack.base import NoRule, lrp_linear as _lrp_linear
 
 __all__ = ["integrated_gradients", "occlusion", "shapley_steps",
            "contextual_decomposition", "lrp", "memory_horizon",
-           "saturation", "QUADRATURES"]
+           "saturation", "QUADRATURES", "applies"]
 
 MAX_SHAPLEY_STEPS = 14
+#: The methods ``applies`` knows, by their functions' names.
+METHODS = ("integrated_gradients", "occlusion", "shapley_steps",
+           "contextual_decomposition", "lrp")
 
 
 def _inputs(net, x, baseline):
@@ -36,9 +45,11 @@ def _inputs(net, x, baseline):
     ``net`` must have been checked already (``_check_output``).
     """
     x = as_float_array(x, "x")
-    if x.ndim != 3 or x.shape[2] != net.params.input_dim or 0 in x.shape:
+    if x.ndim != 3 or x.shape[2] != net.input_dim or 0 in x.shape or (
+            net.steps is not None and x.shape[1] != net.steps):
+        T = "T" if net.steps is None else net.steps
         raise ValueError(
-            f"x: expected shape (batch, T, {net.params.input_dim}) with "
+            f"x: expected shape (batch, {T}, {net.input_dim}) with "
             f"batch, T >= 1, got {x.shape}")
     check_finite(x, "x")
     if baseline is None:
@@ -51,6 +62,63 @@ def _inputs(net, x, baseline):
             f"day for all), got {baseline.shape}")
     check_finite(baseline, "baseline")
     return x, np.broadcast_to(baseline, x.shape).astype(x.dtype)
+
+
+def _check_output(net, output):
+    """Return ``output`` as an index of the model's outputs, checked."""
+    if not isinstance(net, Stack):
+        raise TypeError(
+            "net: expected a Network (from lstmref.from_keras_model) or a "
+            f"Stack (lstmref.stack), got {type(net).__name__}")
+    return net._check_output(output)
+
+
+def _input_gradient(net, x, output):
+    """d y[:, output] / d x of checked windows, through every layer."""
+    return net._input_gradient(x, output)
+
+
+def _as_network(net):
+    """The model as one LSTM -> Dense ``Network``, or a reason why not."""
+    if isinstance(net, Network):
+        return net
+    kinds = " -> ".join(type(layer).__name__ for layer in net.layers)
+    if len(net.layers) == 2 and isinstance(net.layers[0], Recurrent) and \
+            isinstance(net.layers[1], Dense):
+        lstm, dense = net.layers
+        if not lstm.return_sequences and dense.activation in ACTIVATIONS:
+            return Network(lstm.params, dense.kernel, dense.bias,
+                           dense.activation, lstm.go_backwards)
+    return ("contextual decomposition is defined here for one LSTM layer "
+            f"returning its last output, then one Dense layer; got {kinds}")
+
+
+def _cd_refusal(net):
+    net = _as_network(net)
+    if isinstance(net, str):
+        return net
+    if net.dense_activation != "linear":
+        return ("contextual decomposition needs a linear Dense "
+                f"activation, got {net.dense_activation!r}")
+    return None
+
+
+def applies(method, net, steps=None):
+    """Why ``method`` cannot run on ``net`` (windows of ``steps`` steps,
+    if given), or None when it can. ``method``: a name of ``__all__``."""
+    _check_output(net, 0)
+    if method not in METHODS:
+        raise ValueError(f"method: expected one of {METHODS}, got "
+                         f"{method!r}")
+    if method == "shapley_steps" and steps is not None and \
+            steps > MAX_SHAPLEY_STEPS:
+        return (f"exact Shapley values need 2^T passes per window; "
+                f"T={steps} > {MAX_SHAPLEY_STEPS}")
+    if method == "lrp":
+        return net.lrp_refusal()
+    if method == "contextual_decomposition":
+        return _cd_refusal(net)
+    return None
 
 
 def _rule(method, n_steps):
@@ -197,10 +265,10 @@ def contextual_decomposition(net, x, steps, output=0):
             f"steps: expected step indices from 0 to {T - 1}, got "
             f"{steps.tolist()}")
     chosen[steps] = True
-    if net.dense_activation != "linear":
-        raise ValueError(
-            "net: contextual decomposition needs a linear Dense "
-            f"activation, got {net.dense_activation!r}")
+    reason = _cd_refusal(net)
+    if reason:
+        raise ValueError(f"net: {reason}")
+    net = _as_network(net)
     p = net.params
     sigma = get_activation(p.recurrent_activation)
     phi = get_activation(p.activation)
@@ -232,36 +300,24 @@ def contextual_decomposition(net, x, steps, output=0):
     return rel_h @ D, irr_h @ D + d
 
 
-def _lrp_linear(inputs, weights, bias, relevance, eps, bias_factor):
-    """Epsilon-LRP through y = inputs @ weights + bias (Arras et al. 2017).
-
-    inputs (batch, n), weights (n, m), bias (m,), relevance (batch, m) ->
-    (batch, n): R_j = sum_k (x_j w_jk + s (b_k + eps sign(y_k)) / n)
-    / (y_k + eps sign(y_k)) R_k with s = bias_factor. With s = 1 the
-    numerators sum to the denominator, so relevance is conserved exactly.
-    """
-    n = inputs.shape[1]
-    y = inputs @ weights + bias
-    sign = np.where(y >= 0, 1.0, -1.0)
-    denominator = y + eps * sign  # (batch, m)
-    share = bias_factor * (bias + eps * sign) / n  # (batch, m)
-    scaled = relevance / denominator  # (batch, m)
-    return inputs * (scaled @ weights.T) + (share * scaled).sum(
-        axis=1, keepdims=True)
-
-
 def lrp(net, x, output=0, eps=1e-3, bias_factor=1.0,
         with_initial_state=False):
-    """Layer-wise relevance propagation for the LSTM (Arras et al. 2017).
+    """Layer-wise relevance propagation for LSTMs (Arras et al. 2017).
 
-    The forecast's value f(x)[output] is passed back with the epsilon rule
-    (``_lrp_linear``) through the Dense layer, then step by step: h_t's
-    relevance all goes to c_t; c_t = f c_{t-1} + i c_tilde shares it
-    between c_{t-1} and the candidate; the candidate's passes to x_t and
-    h_{t-1} through its weights. Gates take none ("signal-take-all").
+    The forecast's value f(x)[output] is passed back layer by layer with
+    the epsilon rule (``_lrp_linear``) through Dense layers, then in each
+    LSTM step by step: h_t's relevance all goes to c_t; c_t = f c_{t-1} +
+    i c_tilde shares it between c_{t-1} and the candidate; the candidate's
+    passes to x_t and h_{t-1} through its weights. Gates take none
+    ("signal-take-all"). A Bidirectional concat gives each direction its
+    columns' relevance, sum and ave the epsilon rule's shares; hidden
+    activations that keep sign and order pass it unchanged; LayerNorm
+    holds its spread fixed (Ali et al. 2022). Other layers are refused.
     Returns r_x (batch, T, F), or ``(r_x, r_h0, r_c0)`` with
-    ``with_initial_state``; with ``bias_factor=1`` these sum to the
-    forecast, bias shares reaching even a zero initial state. Those shares
+    ``with_initial_state``, the initial states' shares of every LSTM run
+    side by side (layer order, a Bidirectional's forward one first); with
+    ``bias_factor=1`` these sum to the forecast, bias shares reaching
+    even a zero initial state. Those shares
     go to every input alike: a feature whose kernel row is zero still gets
     its bias share with ``bias_factor > 0``, and exactly 0 with
     ``bias_factor=0``.
@@ -269,42 +325,16 @@ def lrp(net, x, output=0, eps=1e-3, bias_factor=1.0,
     output = _check_output(net, output)
     x, _ = _inputs(net, x, None)
     check_flag(with_initial_state, "with_initial_state")
-    if net.dense_activation != "linear":
-        raise ValueError(
-            f"net: LRP needs a linear Dense activation, got "
-            f"{net.dense_activation!r}")
+    reason = net.lrp_refusal()
+    if reason:
+        raise ValueError(f"net: {reason}")
     eps, bias_factor = float(eps), float(bias_factor)
     if not (np.isfinite(eps) and eps >= 0):
         raise ValueError(f"eps: expected a finite number >= 0, got {eps}")
-    p = net.params
-    u = p.units
-    tr = _trace(*_arrange(x, p, go_backwards=net.go_backwards))
-    xs = x[:, ::-1] if net.go_backwards else x
-    batch, T, F = xs.shape
-    d = np.zeros(1) if net.dense_bias is None else \
-        net.dense_bias[output:output + 1]
-    y = net._forward(x)[:, output:output + 1]
-    r_h = _lrp_linear(tr.h[:, -1], net.dense_kernel[:, output:output + 1],
-                      d, y, eps, bias_factor)
-    r_c = np.zeros((batch, u))
-    r_x = np.zeros_like(xs)
-    W_c, U_c, b_c = p.gate("c")
-    stacked = np.concatenate([W_c, U_c])  # (F + u, u): [x_t, h_{t-1}]
-    ones = np.eye(2 * u)[:, :u] + np.eye(2 * u)[:, u:]  # [a, b] -> a + b
-    for t in range(T - 1, -1, -1):
-        h_prev = tr.h0 if t == 0 else tr.h[:, t - 1]
-        c_prev = tr.c0 if t == 0 else tr.c[:, t - 1]
-        r_c = r_c + r_h  # h_t = o * phi(c_t): all of it to c_t
-        kept = tr.f[:, t] * c_prev
-        written = tr.i[:, t] * tr.c_tilde[:, t]
-        both = _lrp_linear(np.concatenate([kept, written], axis=1), ones,
-                           np.zeros(u), r_c, eps, bias_factor)
-        r_c, r_written = both[:, :u], both[:, u:]
-        r_in = _lrp_linear(np.concatenate([xs[:, t], h_prev], axis=1),
-                           stacked, b_c, r_written, eps, bias_factor)
-        r_x[:, t], r_h = r_in[:, :F], r_in[:, F:]
-    if net.go_backwards:
-        r_x = r_x[:, ::-1]
+    try:
+        r_x, r_h, r_c = net._relevance(x, output, eps, bias_factor)
+    except NoRule as error:  # a layer found it could not pass relevance
+        raise ValueError(f"net: {error}") from None
     return (r_x, r_h, r_c) if with_initial_state else r_x
 
 

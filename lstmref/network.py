@@ -12,21 +12,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_float_array, check_shape
+from ._checks import as_float_array, check_finite, check_shape
 from .activations import get_activation
 from .layouts import from_keras, identify_activation
 from .layer import _last_output, lstm
 from .params import LSTMParams, check_params
+from .stack import Dense, Recurrent, Stack
 
 __all__ = ["Network", "from_keras_model"]
 
 
 @dataclass(frozen=True)
-class Network:
+class Network(Stack):
     """An LSTM layer whose last output feeds a Dense layer.
 
     y = act(h_T D + d), h_T from ``lstm(x, params)``; D (units, n_out),
-    d (n_out,). ``go_backwards`` is the LSTM layer's flag.
+    d (n_out,). ``go_backwards`` is the LSTM layer's flag. As a ``Stack``
+    its ``layers`` are ``(Recurrent(params), Dense(D, d, act))``.
     """
 
     params: LSTMParams
@@ -48,6 +50,12 @@ class Network:
             check_shape(d, (D.shape[1],), "dense_bias", "(n_out,)")
             object.__setattr__(self, "dense_bias", d)
         get_activation(self.dense_activation, "dense_activation")
+        for name in ("dense_kernel", "dense_bias"):
+            if getattr(self, name) is not None:
+                check_finite(getattr(self, name), name)
+        Stack.__init__(self, (
+            Recurrent(self.params, go_backwards=bool(self.go_backwards)),
+            Dense(D, self.dense_bias, self.dense_activation)))
 
     @property
     def n_out(self):

@@ -1,0 +1,288 @@
+"""A ``Stack`` computes what the Keras 3 model of the same layers computes.
+
+Each case builds a real Keras model in float64 with random non-zero
+weights (every bias, beta, gamma and moving statistic drawn away from
+0), reads the weights back with ``get_weights()`` into the equivalent
+``Stack`` (by ``stack_of`` below, a plain layer-by-layer mapping, not the
+package's readers), and compares ``predict`` with ``model(x)`` and
+``input_gradient`` with ``tf.GradientTape``. Tolerances: both sides do
+the same float64 arithmetic in another order, so rounding alone (about
+1e-16 per operation, over tens of operations per step and a few layers)
+separates them: 1e-12 for outputs of size 1, 1e-10 for gradients, whose
+backward pass has more terms.
+"""
+
+import numpy as np
+import pytest
+
+import lstmref
+from lstmref import stack as S
+
+T, F, BATCH = 6, 3, 5
+ATOL_Y, ATOL_GRAD = 1e-12, 1e-10
+#: Looser, and why: TensorFlow's fused Gelu kernel (what keras's "gelu"
+#: runs) computes erf to about 5e-9 in float64, where the erfc of
+#: Python's math module, used here, is exact to round-off.
+LOOSER = {"dense_head_gelu": 2e-8}
+
+
+@pytest.fixture(autouse=True)
+def float64_keras():
+    """Keras layers in float64 for this module's tests, then as before."""
+    import keras
+    before = keras.config.floatx()
+    keras.config.set_floatx("float64")
+    yield
+    keras.config.set_floatx(before)
+
+
+def randomize(model, rng):
+    """Random non-zero weights in every layer, by the weight's role."""
+    for layer in model.layers:
+        values = []
+        for w in layer.weights:
+            name, shape = w.path.split("/")[-1], tuple(w.shape)
+            if name in ("mean", "variance", "count"):  # Normalization's
+                values.append(np.asarray(w.numpy()))
+            elif name in ("kernel", "recurrent_kernel"):
+                values.append(rng.normal(0, 1.2 / np.sqrt(shape[0]), shape))
+            elif name == "moving_variance":
+                values.append(rng.uniform(0.5, 2.0, shape))
+            else:  # bias, gamma, beta, moving_mean: +-U(0.1, 1)
+                v = rng.uniform(0.1, 1.0, shape) * rng.choice([-1, 1], shape)
+                assert np.all(v != 0)
+                values.append(v)
+        for w, v in zip(layer.weights, values):
+            w.assign(v)
+
+
+def recurrent(layer, **flags):
+    return S.Recurrent(lstmref.from_keras(layer), layer.return_sequences,
+                       layer.go_backwards, **flags)
+
+
+def stack_of(model, step=None):
+    """The Stack of a Keras Sequential, layer by layer from get_weights()."""
+    layers = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        w = layer.get_weights()
+        if kind == "TimeDistributed":
+            layer, kind = layer.layer, type(layer.layer).__name__
+        if kind == "Masking":
+            layers.append(S.Masking(layer.mask_value))
+        elif kind == "LSTM":
+            layers.append(recurrent(layer))
+        elif kind == "Bidirectional":
+            layers.append(S.Bidirectional(recurrent(layer.forward_layer),
+                                          recurrent(layer.backward_layer),
+                                          layer.merge_mode))
+        elif kind == "Dense":
+            layers.append(S.Dense(w[0], w[1] if len(w) > 1 else None,
+                                  layer.activation.__name__))
+        elif kind == "Activation":
+            layers.append(S.Activation(layer.activation.__name__))
+        elif kind == "Normalization":
+            mean, var = (np.ravel(v) for v in (layer.mean, layer.variance))
+            sd = np.maximum(np.sqrt(var), 1e-7)
+            layers.append(S.Affine(1 / sd, -mean / sd))
+        elif kind == "Rescaling":
+            layers.append(S.Affine(layer.scale, layer.offset))
+        elif kind == "BatchNormalization":
+            gamma, beta, mean, var = w
+            scale = gamma / np.sqrt(var + layer.epsilon)
+            layers.append(S.Affine(scale, beta - mean * scale))
+        elif kind == "LayerNormalization":
+            layers.append(S.LayerNorm(w[0], w[1], layer.epsilon))
+        elif kind == "Flatten":
+            layers.append(S.Flatten())
+        elif kind == "Reshape":
+            layers.append(S.Reshape(layer.target_shape))
+        else:
+            assert kind == "Dropout", kind  # nothing at prediction
+    if step is not None:
+        layers.append(S.Step(step))
+    return S.Stack(layers)
+
+
+def windows(rng, masked=False):
+    """x (BATCH, T, F); with ``masked``, all-zero steps Masking drops: at
+    the start, in the middle and at the end of different windows."""
+    x = rng.normal(size=(BATCH, T, F))
+    if masked:
+        x[0, :2] = 0.0
+        x[1, 3] = 0.0
+        x[2, -1] = 0.0
+        x[3, 1:4] = 0.0
+    return x
+
+
+def sequential(*layers):
+    import keras
+    return keras.Sequential([keras.Input((T, F)), *layers])
+
+
+def L():
+    import keras
+    return keras.layers
+
+
+# name -> (builder of the Keras layers, masked input?, Step of a sequence)
+CASES = {
+    "two_stacked": (lambda: [L().LSTM(4, return_sequences=True),
+                             L().LSTM(3), L().Dense(2)], False, None),
+    "three_stacked_backwards": (lambda: [
+        L().LSTM(4, return_sequences=True, go_backwards=True),
+        L().LSTM(3, return_sequences=True),
+        L().LSTM(2, go_backwards=True), L().Dense(2)], False, None),
+    "three_stacked_masked": (lambda: [
+        L().Masking(0.0),
+        L().LSTM(4, return_sequences=True, go_backwards=True),
+        L().LSTM(3, return_sequences=True, activation="relu"),
+        L().LSTM(2, recurrent_activation="hard_sigmoid"),
+        L().Dense(2)], True, None),
+    "masked_sequence_head": (lambda: [
+        L().Masking(0.0), L().LSTM(4, return_sequences=True),
+        L().TimeDistributed(L().Dense(3, activation="tanh")),
+        L().Dense(2)], True, -1),
+    "normalization_front_batchnorm_head": (lambda: [
+        L().Normalization(mean=[0.5, -1.0, 2.0], variance=[2.0, 0.5, 4.0]),
+        L().LSTM(4), L().BatchNormalization(), L().Dense(2)], False, None),
+    "rescaling_front_layernorm_head": (lambda: [
+        L().Rescaling(0.5, offset=-0.25), L().LSTM(4),
+        L().LayerNormalization(), L().Dropout(0.5),
+        L().Dense(3, activation="relu"), L().Dense(2)], False, None),
+    "layernorm_on_sequences": (lambda: [
+        L().LSTM(4, return_sequences=True), L().LayerNormalization(),
+        L().LSTM(3), L().Dense(2)], False, None),
+    "flatten_after_sequences": (lambda: [
+        L().LSTM(3, return_sequences=True), L().Flatten(), L().Dense(2)],
+        False, None),
+    "reshape_after_sequences": (lambda: [
+        L().LSTM(3, return_sequences=True, go_backwards=True),
+        L().Reshape((T * 3,)), L().Dense(4, activation="elu"),
+        L().Dense(2)], False, None),
+    "dense_on_sequences_step_2": (lambda: [
+        L().LSTM(4, return_sequences=True),
+        L().Dense(3, activation="relu"), L().Dense(2)], False, 2),
+    "bidirectional_masked_sequences": (lambda: [
+        L().Masking(0.0),
+        L().Bidirectional(L().LSTM(3, return_sequences=True)),
+        L().LSTM(2), L().Dense(2)], True, None),
+    "bidirectional_masked_last": (lambda: [
+        L().Masking(0.0),
+        L().Bidirectional(L().LSTM(3), merge_mode="sum"),
+        L().Dense(2)], True, None),
+    "bidirectional_stacked_ave_mul": (lambda: [
+        L().Bidirectional(L().LSTM(3, return_sequences=True),
+                          merge_mode="ave"),
+        L().Bidirectional(L().LSTM(2), merge_mode="mul"),
+        L().Dense(2)], False, None),
+}
+for _mode in ("concat", "sum", "ave", "mul"):
+    for _seq in (True, False):
+        CASES[f"bidirectional_{_mode}_{'sequences' if _seq else 'last'}"] = (
+            lambda m=_mode, s=_seq: [
+                L().Bidirectional(L().LSTM(3, return_sequences=s),
+                                  merge_mode=m)]
+            + ([L().Flatten()] if s else []) + [L().Dense(2)], False, None)
+
+DENSE_ACTIVATIONS = sorted(set(S.FUNCTIONS) - {"hard_sigmoid_keras2"})
+for _act in DENSE_ACTIVATIONS:
+    CASES[f"dense_head_{_act}"] = (
+        lambda a=_act: [L().LSTM(4), L().Dense(3, activation=a),
+                        L().Dense(2, activation=a)], False, None)
+
+
+def build(name, seed):
+    """(Keras model, Stack, x, step) of one case."""
+    rng = np.random.default_rng(seed)
+    layers, masked, step = CASES[name]
+    model = sequential(*layers())
+    randomize(model, rng)
+    return model, stack_of(model, step), windows(rng, masked), step
+
+
+def keras_output(model, x, step):
+    y = np.asarray(model(x))
+    return y if step is None else y[:, step]
+
+
+def tape_gradient(model, x, output, step):
+    import tensorflow as tf
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        y = model(xt)
+        y = y[:, output] if step is None else y[:, step, output]
+        total = tf.reduce_sum(y)
+    return tape.gradient(total, xt).numpy()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_stack_predict_and_gradient_equal_keras(name):
+    seed = sum(map(ord, name))
+    model, net, x, step = build(name, seed)
+    y = net.predict(x)
+    expected = keras_output(model, x, step)
+    assert y.shape == expected.shape == (BATCH, net.n_out)
+    np.testing.assert_allclose(y, expected, rtol=0,
+                               atol=LOOSER.get(name, ATOL_Y))
+    for output in range(net.n_out):
+        grad = net.input_gradient(x, output)
+        np.testing.assert_allclose(grad, tape_gradient(model, x, output,
+                                                       step),
+                                   rtol=0, atol=LOOSER.get(name, ATOL_GRAD))
+
+
+def test_the_cases_cover_every_merge_mode_and_activation():
+    """The control of the grid above: nothing listed is left out."""
+    assert {n for n in CASES if n.startswith("bidirectional_")} >= {
+        f"bidirectional_{m}_{s}" for m in S.MERGE_MODES
+        for s in ("sequences", "last")}
+    assert {"elu", "selu", "softplus", "softsign", "swish", "silu", "gelu",
+            "exponential", "relu6", "leaky_relu", "hard_silu", "mish",
+            "softmax", "log_softmax"} <= set(DENSE_ACTIVATIONS)
+
+
+def test_a_wrong_weight_is_seen():
+    """The comparison can fail: one changed bias entry shows at 1e-12."""
+    model, net, x, step = build("three_stacked_masked", 3)
+    layers = list(net.layers)
+    p = layers[2].params
+    bias = p.bias.copy()
+    bias[0] += 1e-9
+    layers[2] = S.Recurrent(lstmref.LSTMParams(
+        p.kernel, p.recurrent_kernel, bias, activation=p.activation,
+        recurrent_activation=p.recurrent_activation), True)
+    wrong = S.Stack(layers)
+    assert np.abs(wrong.predict(x) - keras_output(model, x, step)).max() \
+        > ATOL_Y
+
+
+def test_masked_steps_are_skipped_by_every_lstm():
+    """With Masking, windows that differ only at masked steps... are not
+    different: the all-zero step is dropped, not read as zeros."""
+    model, net, x, _ = build("three_stacked_masked", 4)
+    unmasked = S.Stack(net.layers[1:])
+    assert np.abs(net.predict(x) - unmasked.predict(x)).max() > 1e-3
+    np.testing.assert_allclose(net.predict(x[3:4, [0, 4, 5]]),
+                               net.predict(x[3:4]), rtol=0, atol=1e-15)
+
+
+def test_network_is_a_stack_of_its_two_layers():
+    rng = np.random.default_rng(9)
+    params = lstmref.LSTMParams(rng.normal(size=(F, 8)),
+                                rng.normal(size=(2, 8)), rng.normal(size=8))
+    net = lstmref.Network(params, rng.normal(size=(2, 3)), rng.normal(
+        size=3), dense_activation="relu", go_backwards=True)
+    assert isinstance(net, S.Stack)
+    lstm, dense = net.layers
+    assert lstm.params is params and lstm.go_backwards
+    assert dense.activation == "relu" and net.input_dim == F
+    x = rng.normal(size=(4, T, F))
+    general = S.Stack(net.layers)
+    np.testing.assert_array_equal(general.predict(x), net.predict(x))
+    np.testing.assert_array_equal(general._forward(x), net._forward(x))
+    np.testing.assert_array_equal(net.input_gradient(x, 2),
+                                  lstmref.grad.input_gradient(net, x, 2))

@@ -1,0 +1,226 @@
+"""The attribution methods through a whole ``Stack``: their guarantees.
+
+Integrated gradients are complete, exact Shapley values efficient, LRP
+conserves the forecast (bias_factor = 1), occlusion is the change Keras
+itself computes, and each method that cannot run on a model says why
+(``attribution.applies``), in the words its error uses.
+"""
+
+import numpy as np
+import pytest
+
+import lstmref
+from helpers import random_params
+from lstmref import attribution as A
+from lstmref import stack as S
+# E402-free: the Keras cases and their float64 fixture, shared
+from test_stack import build, float64_keras, keras_output  # noqa: F401
+
+T, F = 6, 3
+
+
+def models(seed=0):
+    """Models without Keras: name -> Stack, random non-zero weights."""
+    rng = np.random.default_rng(seed)
+
+    def p(units, features, **kw):
+        return random_params(rng, units, features, **kw)
+
+    def dense(n_in, n_out, activation="linear"):
+        return S.Dense(rng.normal(size=(n_in, n_out)),
+                       rng.uniform(0.1, 1, n_out), activation)
+
+    def bidi(units, seq, mode):
+        return S.Bidirectional(S.Recurrent(p(units, F), seq),
+                               S.Recurrent(p(units, F), seq, True), mode)
+
+    out = {
+        "stacked": S.Stack([
+            S.Recurrent(p(4, F), True, True), S.Recurrent(p(3, 4), True),
+            S.Recurrent(p(3, 3)), dense(3, 2)]),
+        "stacked_masked_head": S.Stack([
+            S.Masking(0.0), S.Affine(rng.uniform(0.5, 2, F),
+                                     rng.normal(size=F)),
+            S.Recurrent(p(4, F), True), S.Recurrent(p(3, 4), True, True),
+            S.LayerNorm(rng.uniform(0.5, 2, 3), rng.normal(size=3)),
+            dense(3, 4, "relu"), dense(4, 2), S.Step(-2)]),
+    }
+    for mode in ("concat", "sum", "ave"):
+        out[f"bidirectional_{mode}"] = S.Stack([
+            bidi(3, True, mode), S.Recurrent(p(3, 6 if mode == "concat"
+                                               else 3)), dense(3, 2)])
+        out[f"bidirectional_{mode}_last"] = S.Stack([
+            bidi(3, False, mode), dense(6 if mode == "concat" else 3, 2)])
+    return out
+
+
+MODELS = models()
+LRP_MODELS = sorted(MODELS)
+IG_MODELS = ["stacked", "bidirectional_concat", "bidirectional_sum_last"]
+
+
+def windows(seed, masked=False):
+    x = np.random.default_rng(seed).normal(size=(4, T, F))
+    if masked:
+        x[0, :2] = 0.0
+        x[2, 3] = 0.0
+    return x
+
+
+@pytest.mark.parametrize("name", IG_MODELS)
+def test_ig_completeness_through_the_stack(name):
+    net, x = MODELS[name], windows(1)
+    base = np.full_like(x, 0.3)
+    ig = A.integrated_gradients(net, x, baseline=base, output=1,
+                                n_steps=48)
+    gap = net.predict(x)[:, 1] - net.predict(base)[:, 1]
+    assert np.abs(gap).min() > 1e-4  # a real change to explain
+    np.testing.assert_allclose(ig.sum(axis=(1, 2)), gap, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", IG_MODELS)
+def test_shapley_efficiency_through_the_stack(name):
+    net, x = MODELS[name], windows(2)
+    phi = A.shapley_steps(net, x, output=0)
+    gap = net.predict(x)[:, 0] - net.predict(np.zeros_like(x))[:, 0]
+    np.testing.assert_allclose(phi.sum(axis=1), gap, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("eps", [0.0, 1e-3])
+@pytest.mark.parametrize("name", LRP_MODELS)
+def test_lrp_conserves_the_forecast_through_the_stack(name, eps):
+    net = MODELS[name]
+    x = windows(3, masked="masked" in name)
+    r_x, r_h, r_c = A.lrp(net, x, output=1, eps=eps, bias_factor=1.0,
+                          with_initial_state=True)
+    total = r_x.sum(axis=(1, 2)) + r_h.sum(axis=1) + r_c.sum(axis=1)
+    np.testing.assert_allclose(total, net.predict(x)[:, 1], rtol=0,
+                               atol=1e-12)
+    # the control: half the bias shares go missing, and it shows
+    r_x = A.lrp(net, x, output=1, eps=eps, bias_factor=0.5)
+    assert np.abs(r_x.sum(axis=(1, 2)) - net.predict(x)[:, 1]).max() > 1e-3
+
+
+def test_lrp_initial_states_are_one_pair_per_lstm_run():
+    net = MODELS["bidirectional_concat"]  # 3 + 3 units, then 3
+    _, r_h, r_c = A.lrp(net, windows(4), with_initial_state=True)
+    assert r_h.shape == r_c.shape == (4, 9)
+
+
+def test_masked_steps_get_no_relevance_from_an_lstm():
+    net, x = MODELS["stacked_masked_head"], windows(5, masked=True)
+    r_x = A.lrp(net, x, output=0)
+    assert np.all(r_x[0, :2] == 0) and np.all(r_x[2, 3] == 0)
+    assert np.all(r_x[1] != 0)
+
+
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_lrp_of_a_sequence_read_at_its_last_step_is_the_networks(
+        go_backwards):
+    """The sequence path of the LSTM rule: relevance put on the last
+    output only gives what the one-layer rule gives on h_T."""
+    rng = np.random.default_rng(6)
+    params = random_params(rng, 3, F)
+    D, d = rng.normal(size=(3, 2)), rng.normal(size=2)
+    net = lstmref.Network(params, D, d, go_backwards=go_backwards)
+    seq = S.Stack([S.Recurrent(params, True, go_backwards), S.Step(-1),
+                   S.Dense(D, d)])
+    x = windows(7)
+    for ours, theirs in zip(A.lrp(seq, x, 1, with_initial_state=True),
+                            A.lrp(net, x, 1, with_initial_state=True)):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["three_stacked_masked",
+                                  "bidirectional_masked_sequences",
+                                  "dense_on_sequences_step_2"])
+def test_occlusion_is_the_change_keras_computes(name):
+    model, net, x, step = build(name, 11)
+    occ = A.occlusion(net, x, output=1)
+    for t in range(x.shape[1]):
+        hidden = x.copy()
+        hidden[:, t] = 0.0
+        expected = (keras_output(model, x, step)[:, 1]
+                    - keras_output(model, hidden, step)[:, 1])
+        np.testing.assert_allclose(occ[:, t], expected, rtol=0, atol=1e-12)
+
+
+def test_cd_of_a_stack_that_is_one_lstm_and_dense_is_the_networks():
+    rng = np.random.default_rng(8)
+    params = random_params(rng, 3, F)
+    D, d = rng.normal(size=(3, 2)), rng.normal(size=2)
+    net = lstmref.Network(params, D, d, go_backwards=True)
+    stack = S.Stack(net.layers)
+    x = windows(9)
+    for ours, theirs in zip(A.contextual_decomposition(stack, x, [1, 2], 1),
+                            A.contextual_decomposition(net, x, [1, 2], 1)):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_cd_refuses_other_models_saying_why():
+    with pytest.raises(ValueError) as caught:
+        A.contextual_decomposition(MODELS["stacked"], windows(1), [0])
+    assert str(caught.value) == (
+        "net: contextual decomposition is defined here for one LSTM layer "
+        "returning its last output, then one Dense layer; got Recurrent -> "
+        "Recurrent -> Recurrent -> Dense")
+
+
+def lrp_refusals():
+    rng = np.random.default_rng(10)
+    p = random_params(rng, 3, F)
+    lstm = S.Recurrent(p)
+    return {
+        "mul": (S.Stack([S.Bidirectional(lstm, S.Recurrent(p, False, True),
+                                         "mul"), S.Dense(np.ones((3, 1)))]),
+                "LRP has no rule for Bidirectional merge_mode 'mul' (a "
+                "product of the two directions); concat, sum and ave are "
+                "linear (layer 0: Bidirectional)"),
+        "output_softmax": (S.Stack([lstm, S.Dense(np.ones((3, 2)), None,
+                                                  "softmax")]),
+                           "LRP needs a linear Dense activation, got "
+                           "'softmax'"),
+        "hidden_sigmoid": (
+            S.Stack([lstm, S.Dense(np.ones((3, 2)), None, "sigmoid"),
+                     S.Dense(np.ones((2, 1)))]),
+            "LRP passes relevance only through activations that keep sign "
+            f"and order and map 0 to 0 ({sorted(S.functions.LRP_PASS)}); a "
+            "hidden Dense layer has 'sigmoid' (layer 1: Dense)"),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(lrp_refusals()))
+def test_lrp_refuses_layers_without_a_rule_saying_why(case):
+    net, reason = lrp_refusals()[case]
+    assert A.applies("lrp", net) == reason
+    with pytest.raises(ValueError) as caught:
+        A.lrp(net, windows(1))
+    assert str(caught.value) == f"net: {reason}"
+
+
+def test_applies_says_which_methods_run_on_which_model():
+    rng = np.random.default_rng(12)
+    params = random_params(rng, 3, F)
+    tanh = lstmref.Network(params, np.ones((3, 1)), dense_activation="tanh")
+    assert A.applies("lrp", tanh) == (
+        "LRP needs a linear Dense activation, got 'tanh'")
+    assert A.applies("contextual_decomposition", tanh) == (
+        "contextual decomposition needs a linear Dense activation, got "
+        "'tanh'")
+    linear = lstmref.Network(params, np.ones((3, 1)))
+    for method in A.METHODS:
+        assert A.applies(method, linear) is None
+        assert A.applies(method, linear, steps=14) is None
+    assert A.applies("shapley_steps", linear, steps=15) == (
+        "exact Shapley values need 2^T passes per window; T=15 > 14")
+    stacked = MODELS["stacked"]
+    assert [A.applies(m, stacked) is None for m in A.METHODS] == [
+        True, True, True, False, True]
+
+
+def test_applies_checks_its_arguments():
+    with pytest.raises(ValueError, match=r"^method: expected one of "):
+        A.applies("saliency", MODELS["stacked"])
+    with pytest.raises(TypeError, match=r"^net: expected a Network .* or "
+                                        r"a Stack .*, got LSTMParams"):
+        A.applies("lrp", MODELS["stacked"].layers[0].params)
