@@ -165,6 +165,9 @@ CASES = {
     "dense_on_sequences_step_2": (lambda: [
         L().LSTM(4, return_sequences=True),
         L().Dense(3, activation="relu"), L().Dense(2)], False, 2),
+    "activation_layers": (lambda: [
+        L().LSTM(4), L().Dense(3), L().Activation("swish"), L().Dense(2),
+        L().Activation("softmax")], False, None),
     "bidirectional_masked_sequences": (lambda: [
         L().Masking(0.0),
         L().Bidirectional(L().LSTM(3, return_sequences=True)),

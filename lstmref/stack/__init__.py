@@ -21,10 +21,10 @@ The hooks every layer defines are written in ``base``.
 
 from .base import Layer, NoRule
 from .functions import FUNCTIONS
-from .layers import (Activation, Affine, Dense, Flatten, LayerNorm, Masking,
-                     Reshape, Step)
+from .layers import Activation, Affine, Dense, LayerNorm, Masking
 from .model import Stack
 from .recurrent import MERGE_MODES, Bidirectional, Recurrent
+from .shapes import Flatten, Reshape, Step
 
 __all__ = ["Activation", "Affine", "Bidirectional", "Dense", "FUNCTIONS",
            "Flatten", "Layer", "LayerNorm", "MERGE_MODES", "Masking",

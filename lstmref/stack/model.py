@@ -10,7 +10,8 @@ import numpy as np
 
 from .._checks import as_float_array, check_finite, check_rank
 from .base import Layer, NoRule, Rule
-from .layers import Flatten, Masking, Reshape, Step
+from .layers import Masking
+from .shapes import Flatten, Reshape, Step
 
 __all__ = ["Stack"]
 
