@@ -24,6 +24,12 @@ revision that needs other packages must have them installed, and
 importing a package the second one added (as if it were not installed).
 Printed: each chapter's mean time per revision, every build's total and
 the change of the mean total.
+
+``--warm-cache`` measures the other case, a machine that has trained
+the models once already (a second ``make book-fresh``, say): each
+revision that has ``lstmref/model_cache.py`` first builds once, untimed,
+into a model cache that its timed builds then share, so that no chapter
+trains but the one that trains in front of the reader.
 """
 
 import argparse
@@ -165,10 +171,11 @@ def hidden_modules(names, where):
     return where
 
 
-def timed_build(tree, out, hide=()):
+def timed_build(tree, out, hide=(), cache=None):
     """Build ``tree`` into ``out`` executing every chapter, its kernels
     importing ``tree``'s lstmref (PYTHONPATH) and training into an empty
-    model cache of their own, the modules ``hide`` not importable;
+    model cache of their own (or the folder ``cache``, which may hold
+    trained models already), the modules ``hide`` not importable;
     returns {"wall", "others", "returncode", "chapters": rows of its
     exec_times.txt, "total"}.
 
@@ -182,7 +189,7 @@ def timed_build(tree, out, hide=()):
     if hide:
         path.insert(0, str(hidden_modules(hide, out / "hidden")))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(path),
-               LSTMREF_CACHE=str(out / "model-cache"))
+               LSTMREF_CACHE=str(cache or out / "model-cache"))
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     start = cpu_snapshot()
     run = subprocess.run(
@@ -201,10 +208,12 @@ def timed_build(tree, out, hide=()):
             "total": sum(r["seconds"] or 0 for r in rows)}
 
 
-def compare(revisions, rounds=2, keep=False, hide_before=()):
+def compare(revisions, rounds=2, keep=False, hide_before=(), warm=False):
     """Build each revision ``rounds`` times, interleaved A B, B A, A B,
     ... so that a change in the machine's load falls on both alike. The
     first revision's builds cannot import the modules ``hide_before``.
+    With ``warm``, a revision with a model cache builds once, untimed,
+    before the rounds, and its timed builds read the models it trained.
 
     Returns {"revisions": [(name, commit)], "builds": {name: [build]}}.
     """
@@ -217,7 +226,16 @@ def compare(revisions, rounds=2, keep=False, hide_before=()):
     trees = [worktree(commit, base / f"tree-{k}")
              for k, commit in enumerate(commits)]
     builds = {rev: [] for rev in revisions}
+    caches = [None] * len(revisions)
     try:
+        for k, tree in enumerate(trees):
+            if warm and (tree / "lstmref" / "model_cache.py").exists():
+                caches[k] = base / f"model-cache-{k}"
+                timed_build(tree, base / f"warm-up-{k}",
+                            hide_before if k == 0 else (), caches[k])
+                print(f"{_label(revisions[k], commits[k])}: models "
+                      "trained into the shared cache (untimed build)",
+                      file=sys.stderr, flush=True)
         for round_ in range(rounds):
             order = range(len(revisions))
             if round_ % 2:
@@ -225,7 +243,8 @@ def compare(revisions, rounds=2, keep=False, hide_before=()):
             for k in order:
                 rev = revisions[k]
                 result = timed_build(trees[k], base / f"build-{k}-{round_}",
-                                     hide_before if k == 0 else ())
+                                     hide_before if k == 0 else (),
+                                     caches[k])
                 builds[rev].append(result)
                 print(f"round {round_ + 1}, {_label(rev, commits[k])}: "
                       f"chapters {result['total']:.1f} s, build "
@@ -239,7 +258,9 @@ def compare(revisions, rounds=2, keep=False, hide_before=()):
                                 "--force", str(tree)], check=False)
             shutil.rmtree(base, ignore_errors=True)
     return {"revisions": list(zip(revisions, commits)), "builds": builds,
-            "hidden": list(hide_before)}
+            "hidden": list(hide_before),
+            "warm": [name for name, cache in zip(revisions, caches)
+                     if cache]}
 
 
 def _label(rev, commit):
@@ -297,6 +318,9 @@ def compare_table(result):
                      "not import "
                      + ", ".join(result["hidden"])
                      + " (not installed at that revision)")
+    for name in result.get("warm", []):
+        lines.append(f"- {name}'s timed builds read the models an untimed "
+                     "build had trained (a warm model cache)")
     if len(names) == 2 and totals[0]:
         change = (totals[1] - totals[0]) / totals[0]
         lines.append(f"- {_label(*result['revisions'][1])} vs "
@@ -317,6 +341,11 @@ def main(argv=None):
         "--hide-before", nargs="+", default=[], metavar="MODULE",
         help="modules the BEFORE builds cannot import: packages the AFTER "
              "revision added to the requirements (e.g. rfc3987)")
+    parser.add_argument(
+        "--warm-cache", action="store_true",
+        help="time builds whose models are trained already: each revision "
+             "with a model cache first builds once, untimed, into the "
+             "cache its timed builds share")
     parser.add_argument("--keep", action="store_true",
                         help="keep the worktrees and builds (printed "
                              "folder under the temporary directory)")
@@ -326,7 +355,7 @@ def main(argv=None):
         return
     print(describe())
     result = compare(args.compare, args.rounds, args.keep,
-                     args.hide_before)
+                     args.hide_before, args.warm_cache)
     print()
     print(f"## The chapters' execution time, {args.compare[0]} vs "
           f"{args.compare[1]}")
