@@ -138,3 +138,33 @@ def test_csv_header_and_trailing_blank_lines_are_not_data(tmp_path):
     table, names, lines, notes = _read_csv(path)
     assert table.tolist() == [[1.5, 2.0], [-3.0, 40.0]]
     assert names == ["rain", "temp"] and lines == [2, 3] and notes == []
+
+
+def test_gap_row_and_its_notes_text():
+    """The gap row prints 2 significant digits, "-" without a guarantee;
+    the notes say each guarantee, IG's steps, and warn in one line."""
+    from lstmref.cli.methods import METHODS
+    from lstmref.cli.reporting import gap_notes
+    from lstmref.cli.running import Summary
+    columns = {"integrated_gradients": np.array([1.0]),
+               "occlusion": np.array([2.0])}
+    assert lag_table(columns, 1, {"integrated_gradients": 0.01234,
+                                  "occlusion": None}).split("\n")[-1] == (
+        "  gap " + " " * 17 + "0.012" + " " * 13 + "-")
+    one = np.ones(1)
+    summaries = {"integrated_gradients": Summary(one, one, 0.0312, (32, 1024),
+                                                 3),
+                 "occlusion": Summary(one, one, None),
+                 "shapley": Summary(one, one, 1e-16)}
+    lines, warnings = gap_notes(
+        [METHODS["ig"], METHODS["occlusion"], METHODS["shapley"]], summaries)
+    assert lines == [
+        "gap: the largest |sum - target| over the windows over the largest "
+        "|target|; met if <= 1%",
+        "  integrated_gradients: completeness: sum = f(x) - f(baseline); 32 "
+        "to 1024 Gauss-Legendre steps",
+        "  occlusion: no guarantee (-)",
+        "  shapley: efficiency: sum = f(x) - f(baseline)"]
+    assert warnings == [
+        "warning: integrated_gradients: completeness gap 3.12% is over 1% "
+        "on 3 window(s), even at 1024 steps (the cap)"]

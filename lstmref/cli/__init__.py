@@ -112,7 +112,7 @@ def _baseline(args, windows, features):
                 "average day only if the model's inputs are standardized)")
     if args.baseline == "mean":
         mean = mean_of(windows)  # (F,)
-        shown = ", ".join(f"{n} {v:.4g}" for n, v in
+        shown = ", ".join(f"{n} = {v:.4g}" for n, v in
                           zip(windows.names[:6], mean))
         more = ", ..." if features > 6 else ""
         return (np.broadcast_to(mean, (T, features)).copy(), "mean",

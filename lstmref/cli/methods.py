@@ -25,8 +25,8 @@ IG_STEPS, IG_MAX_STEPS = 32, 1024
 TOLERANCE = 0.01
 #: Window-steps x units per call to the model. A gradient call holds
 #: about 200 bytes per window-step-unit (its trace and backward pass), so
-#: 2^20 of them is about 200 MB.
-CELLS = 2 ** 20
+#: 2^19 of them is about 100 MB.
+CELLS = 2 ** 19
 
 
 def input_dim(net):

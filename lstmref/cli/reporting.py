@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ..params import GATES
-from .methods import IG_MAX_STEPS, TOLERANCE
+from .methods import TOLERANCE
 from .reading import UsageError
 
 __all__ = ["check_json_path", "check_plot_path", "gap_notes", "lag_table",
@@ -106,7 +106,7 @@ def gap_notes(methods, summaries):
             "Gauss-Legendre steps")
         lines.append(f"  {method.column}: {method.guarantee}{steps}")
         if not s.met:
-            cap = (f", even at {IG_MAX_STEPS} steps (the cap)"
+            cap = (f", even at {s.steps[1]} steps (the cap)"
                    if s.steps else "")
             warnings.append(
                 f"warning: {method.column}: {method.guarantee.split(':')[0]}"

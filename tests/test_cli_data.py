@@ -1,0 +1,362 @@
+"""``explain`` on the data people have: CSV headers and dates, --columns,
+--window over one long series, --sample with its seed and 95% intervals,
+--baseline zeros|mean|FILE, and integrated gradients refined until their
+completeness gap is within 1%.
+
+Expected numbers come from outside the command: forecasts and occlusion
+through the Keras model, integrated gradients by tf.GradientTape, the
+sample by np.random.default_rng drawn here, means and intervals by NumPy
+or by hand.
+"""
+
+import json
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from lstmref.cli import methods, running
+from test_cli import (F, N_OUT, PRINTED, T, assert_one_error_line,
+                      forecaster, keras_f, lag_table, occlusion_by_keras,
+                      run, save_model)
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    """(path of a saved LSTM(3) -> Dense(2) with T=5, F=4, Keras model)."""
+    folder = tmp_path_factory.mktemp("data")
+    keras_model = save_model(folder / "m.keras", forecaster(),
+                             np.random.default_rng(21))
+    return folder / "m.keras", keras_model
+
+
+def write_csv(path, header, rows):
+    lines = ([",".join(header)] if header else []) + [
+        ",".join(str(v) for v in row) for row in rows]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def occlusion_column(keras_model, x, base, output=0):
+    return np.abs(occlusion_by_keras(keras_model, x, output, base)).mean(
+        axis=0)[::-1]
+
+
+def test_csv_header_and_date_column_are_named_and_the_date_left_out(
+        model, tmp_path, capsys):
+    path, keras_model = model
+    window = np.random.default_rng(22).normal(size=(T, F)).round(6)
+    dates = [f"2015-01-0{k + 1}" for k in range(T)]
+    write_csv(tmp_path / "w.csv", ["date", "a", "b", "c", "d"],
+              [[d, *row] for d, row in zip(dates, window)])
+    status, out, _ = run(capsys, "explain", path, "--data",
+                         tmp_path / "w.csv", "--method", "occlusion",
+                         "--baseline", "zeros")
+    assert status == 0
+    assert "column 'date' is not numeric (e.g. '2015-01-01'): left out" \
+        in out
+    assert "1 window(s) of 5 steps x 4 features (a, b, c, d)" in out
+    np.testing.assert_allclose(
+        lag_table(out)[0]["occlusion"],
+        occlusion_column(keras_model, window[None], np.zeros(F)), **PRINTED)
+
+
+def test_columns_pick_features_by_name_or_index_in_the_given_order(
+        model, tmp_path, capsys):
+    path, keras_model = model
+    table = np.random.default_rng(23).normal(size=(T, 6)).round(6)
+    write_csv(tmp_path / "named.csv", list("uvwxyz"), table)
+    write_csv(tmp_path / "bare.csv", None, table)
+    window = table[:, [4, 1, 0, 2]][None]  # y, v, u, w
+    expected = occlusion_column(keras_model, window, np.zeros(F))
+    for data, spec in (("named.csv", "y,v,u,w"), ("bare.csv", "4,1,0,2")):
+        status, out, _ = run(capsys, "explain", path, "--data",
+                             tmp_path / data, "--columns", spec,
+                             "--method", "occlusion", "--baseline", "zeros")
+        assert status == 0
+        np.testing.assert_allclose(lag_table(out)[0]["occlusion"],
+                                   expected, **PRINTED)
+
+
+COLUMN_MISTAKES = {
+    "too many columns": ([], "named.csv: expected 4 feature columns for "
+                         "this model (its input_dim), got 6 (u, v, w, x, y, "
+                         "z); pick them with --columns"),
+    "too few picked": (["--columns", "u,v"], "--columns u,v: expected 4 "
+                       "columns (the model's input_dim), got 2"),
+    "unknown name": (["--columns", "u,v,w,q"], "--columns u,v,w,q: expected "
+                     "names or 0-based indices of the columns of "),
+    "twice": (["--columns", "u,u,v,w"], "--columns u,u,v,w: expected each "
+              "column once"),
+}
+
+
+@pytest.mark.parametrize("mistake", COLUMN_MISTAKES)
+def test_column_mistakes_say_what_was_expected(model, tmp_path, capsys,
+                                               mistake):
+    path, _ = model
+    write_csv(tmp_path / "named.csv", list("uvwxyz"), np.ones((T, 6)))
+    options, message = COLUMN_MISTAKES[mistake]
+    status, out, err = run(capsys, "explain", path, "--data",
+                           tmp_path / "named.csv", *options)
+    assert_one_error_line(status, out, err, message)
+
+
+def test_window_cuts_one_series_into_overlapping_windows(model, tmp_path,
+                                                         capsys):
+    """--window 5 over 12 daily rows: windows rows k ... k+4, k = 0 ... 7,
+    cut here by a loop; the mean baseline is NumPy's over those windows."""
+    path, keras_model = model
+    series = np.random.default_rng(24).normal(size=(12, F)).round(6)
+    write_csv(tmp_path / "daily.csv", ["day", "a", "b", "c", "d"],
+              [[f"d{k}", *row] for k, row in enumerate(series)])
+    target = tmp_path / "r.json"
+    status, out, _ = run(capsys, "explain", path, "--data",
+                         tmp_path / "daily.csv", "--window", T,
+                         "--method", "occlusion", "--json", target)
+    assert status == 0
+    x = np.stack([series[k:k + T] for k in range(12 - T + 1)])
+    record = json.loads(target.read_text())
+    np.testing.assert_allclose(record["prediction"], np.asarray(
+        keras_model(x)), rtol=0, atol=1e-12)
+    base = x.mean(axis=(0, 1))
+    np.testing.assert_allclose(record["baseline_values"], base, rtol=1e-13)
+    np.testing.assert_allclose(lag_table(out)[0]["occlusion"],
+                               occlusion_column(keras_model, x, base),
+                               **PRINTED)
+    assert "8 window(s) of 5 steps x 4 features (a, b, c, d), cut from " \
+        "12 rows with --window 5" in out
+
+
+@pytest.mark.parametrize("rows, window, message", [
+    (3, T, "--window 5: expected at least 5 rows in "),
+    (9, T + 1, "--window 6: expected the model's window length 5 (its "
+               "input shape fixes it)"),
+])
+def test_window_mistakes(model, tmp_path, capsys, rows, window, message):
+    path, _ = model
+    write_csv(tmp_path / "s.csv", None, np.ones((rows, F)))
+    assert_one_error_line(*run(capsys, "explain", path, "--data",
+                               tmp_path / "s.csv", "--window", window),
+                          message)
+
+
+def test_a_long_csv_without_window_is_told_about_it(model, tmp_path, capsys):
+    path, _ = model
+    write_csv(tmp_path / "s.csv", None, np.ones((9, F)))
+    assert_one_error_line(*run(capsys, "explain", path, "--data",
+                               tmp_path / "s.csv"),
+                          "got 9 rows x 4 columns (a long series? cut it "
+                          "with --window 5)")
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory):
+    """30 windows saved as float32, the way Keras pipelines keep them."""
+    folder = tmp_path_factory.mktemp("many")
+    x = np.random.default_rng(25).normal(size=(30, T, F)).astype("float32")
+    np.save(folder / "x.npy", x)
+    return folder / "x.npy", x.astype(np.float64)
+
+
+def test_sample_draws_seeded_windows_and_states_it(model, many, tmp_path,
+                                                   capsys):
+    path, keras_model = model
+    data, x = many
+    target = tmp_path / "r.json"
+    status, out, _ = run(capsys, "explain", path, "--data", data,
+                         "--sample", 7, "--seed", 3, "--method", "occlusion",
+                         "--json", target)
+    assert status == 0
+    assert "explained 7 of 30 windows, sampled with seed 3" in out
+    chosen = np.sort(np.random.default_rng(3).choice(30, 7, replace=False))
+    record = json.loads(target.read_text())
+    assert record["windows"] == chosen.tolist()
+    assert record["sample_seed"] == 3 and record["windows_total"] == 30
+    np.testing.assert_allclose(record["prediction"],
+                               np.asarray(keras_model(x[chosen])),
+                               rtol=0, atol=1e-12)
+    base = x.mean(axis=(0, 1))  # over all 30 windows, not the sample
+    for k in range(N_OUT):
+        occ = np.abs(occlusion_by_keras(keras_model, x[chosen], k, base))
+        np.testing.assert_allclose(
+            np.array(record["importance"]["occlusion"])[:, k],
+            occ.mean(axis=0)[::-1], rtol=1e-10, atol=1e-12)
+        # normal 95% interval: 1.959964 s / sqrt(7), s with ddof=1
+        np.testing.assert_allclose(
+            np.array(record["interval_half_width"]["occlusion"])[:, k],
+            1.959964 * occ.std(axis=0, ddof=1)[::-1] / np.sqrt(7),
+            rtol=1e-6)
+    assert "95% intervals of the means above (normal: mean +- 1.96 " \
+           "s/sqrt(n), n = 7): half-widths" in out
+
+
+def test_more_windows_than_the_default_are_sampled_unless_all(
+        model, many, capsys, monkeypatch):
+    path, _ = model
+    data, _ = many
+    monkeypatch.setattr(running, "DEFAULT_SAMPLE", 10)
+    status, out, _ = run(capsys, "explain", path, "--data", data,
+                         "--method", "occlusion")
+    assert status == 0 and "explained 10 of 30 windows, sampled with seed " \
+        "0" in out
+    status, out, _ = run(capsys, "explain", path, "--data", data,
+                         "--method", "occlusion", "--sample", "all")
+    assert status == 0 and "explained all 30 window(s)" in out
+    assert "95% intervals" not in out
+
+
+@pytest.mark.parametrize("sample", ["31", "0", "many"])
+def test_sample_mistakes(model, many, capsys, sample):
+    path, _ = model
+    status, out, err = run(capsys, "explain", path, "--data", many[0],
+                           "--sample", sample)
+    assert_one_error_line(status, out, err, f"--sample {sample}: expected")
+
+
+def test_interval_half_width_by_hand():
+    """1, 2, 3, 4: s = sqrt(5/3) = 1.2909944, n = 4, so the half-width is
+    1.959964 * 1.2909944 / 2 = 2.5303017 / 2 = 1.2651509."""
+    values = np.array([[1.0], [2.0], [3.0], [4.0]])
+    np.testing.assert_allclose(running.interval_half_width(values),
+                               [1.2651509], rtol=1e-6)  # 7 digits
+    assert np.isnan(running.interval_half_width(values[:1])).all()
+
+
+def test_a_non_finite_number_is_named_by_its_window_in_the_file(
+        model, tmp_path, capsys):
+    path, _ = model
+    x = np.zeros((30, T, F))
+    x[17, 2, 1] = np.inf
+    np.save(tmp_path / "x.npy", x)
+    assert_one_error_line(*run(capsys, "explain", path, "--data",
+                               tmp_path / "x.npy", "--sample", "all"),
+                          "expected finite numbers, got inf at window, "
+                          "step, feature (17, 2, 1)")
+
+
+@pytest.mark.parametrize("form", ["day.npy", "window.csv"])
+def test_baseline_file_of_one_day_or_one_window(model, many, tmp_path,
+                                                capsys, form):
+    path, keras_model = model
+    data, x = many
+    rng = np.random.default_rng(26)
+    if form == "day.npy":
+        base = rng.normal(size=F)
+        np.save(tmp_path / form, base)
+    else:
+        base = rng.normal(size=(T, F)).round(6)
+        write_csv(tmp_path / form, list("abcd"), base)
+    status, out, _ = run(capsys, "explain", path, "--data", data,
+                         "--baseline", tmp_path / form, "--method",
+                         "occlusion")
+    assert status == 0 and f"baseline: {tmp_path / form}" in out
+    np.testing.assert_allclose(lag_table(out)[0]["occlusion"],
+                               occlusion_column(keras_model, x, base),
+                               **PRINTED)
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("b.txt", None, "--baseline {p}: expected mean, zeros or a .npy or "
+                    ".csv file"),
+    ("b.npy", np.ones((3, F)), "{p}: expected a baseline of one window "
+                               "(5, 4) or one day (4,), got shape (3, 4)"),
+    ("c.npy", np.ones(3), "{p}: expected 4 feature columns for this model"),
+    ("n.npy", np.full(F, np.nan), "{p}: expected finite numbers, got nan"),
+])
+def test_baseline_mistakes(model, many, tmp_path, capsys, name, content,
+                           message):
+    path, _ = model
+    p = tmp_path / name
+    if content is not None:
+        np.save(p, content)
+    assert_one_error_line(*run(capsys, "explain", path, "--data", many[0],
+                               "--baseline", p), message.format(p=p))
+
+
+def ig_tape(keras_model, x, base, n, output=0):
+    """IG by tf.GradientTape, n Gauss-Legendre nodes on [0, 1], every
+    node's windows in one batch (a window's output depends on it alone,
+    so the gradient of the batch's sum is each window's gradient)."""
+    nodes, weights = np.polynomial.legendre.leggauss(n)
+    alphas = (nodes + 1) / 2
+    points = tf.constant((base + alphas[:, None, None, None] * (x - base))
+                         .reshape(-1, *x.shape[1:]))
+    with tf.GradientTape() as tape:
+        tape.watch(points)
+        y = tf.reduce_sum(keras_model(points)[:, output])
+    grads = np.asarray(tape.gradient(y, points)).reshape(n, *x.shape)
+    return (x - base) * np.tensordot(weights / 2, grads, axes=1)
+
+
+@pytest.fixture(scope="module")
+def raw(tmp_path_factory, model):
+    """One window on a raw scale (values in the hundreds), where 32
+    Gauss-Legendre steps miss more than 1% of f(x) - f(0) (checked here
+    by GradientTape, a control on the case itself)."""
+    _, keras_model = model
+    x = 300 + 300 * np.random.default_rng(27).normal(size=(1, T, F))
+    base = np.zeros_like(x)
+    change = keras_f(keras_model, x, 0) - keras_f(keras_model, base, 0)
+    gap = {n: abs(ig_tape(keras_model, x, base, n).sum() - change[0])
+           / abs(change[0]) for n in (32, 64, 128, 256)}
+    assert gap[32] > 0.01 and gap[256] < 0.01, gap
+    folder = tmp_path_factory.mktemp("raw")
+    np.save(folder / "raw.npy", x)
+    return folder / "raw.npy", x, gap
+
+
+def test_ig_refines_its_steps_until_the_gap_is_within_one_percent(
+        model, raw, tmp_path, capsys):
+    """The command stops at the first doubling of 32 whose gap (by
+    GradientTape) is within 1%, and its column is IG at that many steps."""
+    path, keras_model = model
+    data, x, gap = raw
+    target = tmp_path / "r.json"
+    status, out, err = run(capsys, "explain", path, "--data", data,
+                           "--baseline", "zeros", "--method", "ig",
+                           "--json", target)
+    assert status == 0 and err == ""
+    n = min(k for k in gap if gap[k] <= 0.01)
+    record = json.loads(target.read_text())
+    assert record["ig_steps"][0] == [n, n]
+    np.testing.assert_allclose(record["gap"]["integrated_gradients"][0],
+                               gap[n], rtol=1e-3, atol=1e-11)
+    expected = np.abs(ig_tape(keras_model, x, 0 * x, n)).sum(axis=2)[0]
+    np.testing.assert_allclose(
+        np.array(record["importance"]["integrated_gradients"])[:, 0],
+        expected[::-1], rtol=1e-7)
+    assert f"integrated_gradients: completeness: sum = f(x) - f(baseline);" \
+           f" {n} Gauss-Legendre steps" in out
+
+
+def test_ig_over_the_cap_warns_in_one_line(model, raw, capsys, monkeypatch):
+    path, _ = model
+    data, _, gap = raw
+    monkeypatch.setattr(methods, "IG_MAX_STEPS", 32)
+    status, out, err = run(capsys, "explain", path, "--data", data,
+                           "--baseline", "zeros", "--method", "ig")
+    assert status == 0
+    assert err == (f"warning: integrated_gradients: completeness gap "
+                   f"{gap[32]:.2%} is over 1% on 1 window(s), even at 32 "
+                   "steps (the cap)\n")
+    row = next(line for line in out.splitlines() if line.startswith(
+        "  gap"))
+    np.testing.assert_allclose(float(row.split()[1]), gap[32], rtol=0.05)
+
+
+def test_gap_row_shows_each_guarantee(model, many, capsys):
+    """Shapley's efficiency and LRP's conservation hold to round-off;
+    occlusion has none ("-")."""
+    path, _ = model
+    status, out, _ = run(capsys, "explain", path, "--data", many[0])
+    assert status == 0
+    header = next(line for line in out.splitlines()
+                  if line.startswith("  lag")).split()[1:]
+    row = next(line for line in out.splitlines()
+               if line.startswith("  gap")).split()[1:]
+    gaps = dict(zip(header, row))
+    assert gaps["occlusion"] == "-"
+    for name in ("integrated_gradients", "shapley", "lrp"):
+        assert float(gaps[name]) < 1e-8, gaps
+    assert "  occlusion: no guarantee (-)" in out
+    assert "  lrp: conservation: sum + initial state's share = f(x)" in out
