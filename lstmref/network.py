@@ -14,7 +14,6 @@ import numpy as np
 
 from ._checks import as_float_array, check_finite, check_shape
 from .activations import get_activation
-from .layouts import from_keras, identify_activation
 from .layer import _last_output, lstm
 from .params import LSTMParams, check_params
 from .stack import Dense, Recurrent, Stack
@@ -88,46 +87,19 @@ MODEL_REMEDY = ("build the Network by hand from its weights "
                 "...)) if it computes one of them")
 
 
-def from_keras_model(model):
-    """Read a Keras ``Sequential`` LSTM -> Dense (-> Activation) model.
+def from_keras_model(model, *, step=None):
+    """Read a built Keras model (Sequential, or a functional chain).
 
-    The LSTM must return only its last output (no ``return_sequences``,
-    ``return_state`` or ``stateful``); after the Dense layer only
-    ``Activation`` layers whose function is linear may follow.
+    Returns a ``Network`` where the model is LSTM -> Dense (-> linear
+    Activation), the ``lstmref.stack.Stack`` computing it otherwise:
+    stacked and bidirectional LSTMs, Masking, Normalization, Dense heads,
+    ... (``lstmref.files.SUPPORTED``). ``step``: the step explained when
+    the model's output is a sequence (None: the last). Raises TypeError
+    for an object without layers, ValueError naming the first layer
+    lstmref cannot compute (a GRU, a stateful LSTM, a Lambda, ...).
     """
-    layers = list(getattr(model, "layers", []))
-    if not layers:
-        raise TypeError(
-            "model: expected a Keras Sequential of LSTM -> Dense, got "
-            f"{type(model).__name__} with no layers")
-    kinds = [type(layer).__name__ for layer in layers]
-    if kinds[0] != "LSTM":
-        raise ValueError(
-            f"model: expected an LSTM as the first layer, got the layer "
-            f"{layers[0].name!r} ({kinds[0]})")
-    first = layers[0]
-    for flag in ("return_sequences", "return_state", "stateful"):
-        if getattr(first, flag, False):
-            raise ValueError(
-                "model: expected an LSTM returning its last output only, "
-                f"got the layer {first.name!r} with {flag}=True")
-    if len(layers) < 2 or kinds[1] != "Dense":
-        got = (f"the layer {layers[1].name!r} ({kinds[1]})"
-               if len(layers) > 1 else "nothing")
-        raise ValueError(
-            f"model: expected a Dense layer after the LSTM, got {got}")
-    dense = layers[1]
-    for layer, kind in zip(layers[2:], kinds[2:]):
-        if kind != "Activation" or identify_activation(
-                layer.activation, f"layer {layer.name!r}",
-                remedy=MODEL_REMEDY) != "linear":
-            raise ValueError(
-                f"model: expected only linear Activation layers after the "
-                f"Dense layer, got the layer {layer.name!r} ({kind})")
-    weights = dense.get_weights()
-    return Network(
-        params=from_keras(first), dense_kernel=weights[0],
-        dense_bias=weights[1] if len(weights) > 1 else None,
-        dense_activation=identify_activation(
-            dense.activation, f"layer {dense.name!r}", remedy=MODEL_REMEDY),
-        go_backwards=bool(first.go_backwards))
+    from .files.architecture import network_parts
+    from .files.live import stack_from_keras_model
+    stack = stack_from_keras_model(model, step=step, remedy=MODEL_REMEDY)
+    parts = network_parts(stack)
+    return stack if parts is None else Network(**parts)

@@ -44,18 +44,16 @@ def test_network_predict_equals_calling_the_keras_model(go_backwards,
 
 
 @pytest.mark.parametrize("build,needle", [
-    (lambda: keras.Sequential([keras.Input((4, 2)), keras.layers.LSTM(
-        3, return_sequences=True), keras.layers.LSTM(3),
-        keras.layers.Dense(1)]), "return_sequences=True"),
+    (lambda: keras.Sequential([keras.Input((4, 2)), keras.layers.GRU(
+        3, name="gru"), keras.layers.Dense(1)]), "'gru' (GRU"),
     (lambda: keras.Sequential([keras.Input((4, 2)), keras.layers.LSTM(3),
                                keras.layers.Lambda(lambda t: t * 2),
                                keras.layers.Dense(1)]), "'lambda"),
     (lambda: keras.Sequential([keras.Input((4, 2)), keras.layers.Dense(3),
                                keras.layers.LSTM(3)]), "first layer"),
-    (lambda: keras.Sequential([keras.Input((4, 2)), keras.layers.LSTM(3),
-                               keras.layers.Dense(2),
-                               keras.layers.Activation("relu")]),
-     "linear Activation"),
+    (lambda: keras.Sequential([keras.Input((4, 2)), keras.layers.LSTM(
+        3, return_sequences=True), keras.layers.Conv1D(2, 1, name="conv")]),
+     "'conv' (Conv1D"),
 ])
 def test_other_models_are_refused_naming_the_layer(build, needle):
     with pytest.raises(ValueError, match="model: expected") as caught:

@@ -312,17 +312,22 @@ def test_lambda_layer_is_refused_and_never_run(tmp_path, capsys):
     assert (tmp_path / "lambda_ran").exists()
 
 
-def test_two_lstms_are_refused_naming_the_layer(tmp_path, capsys):
+def test_a_gru_is_refused_naming_the_layer(tmp_path, capsys):
+    """Stacked LSTMs are read now (tests/test_architectures.py); a GRU
+    under them is refused with its name, position and what is read."""
     rng = np.random.default_rng(8)
     save_model(tmp_path / "two.keras", [
         keras.layers.LSTM(3, return_sequences=True, dtype="float64",
                           name="first_lstm"),
-        *forecaster()], rng)
+        keras.layers.GRU(2, dtype="float64", name="the_gru"),
+        keras.layers.Dense(1, dtype="float64")], rng)
     np.save(tmp_path / "x.npy", rng.normal(size=(2, T, F)))
     status, out, err = run(capsys, "explain", tmp_path / "two.keras",
                            "--data", tmp_path / "x.npy")
-    assert_one_error_line(status, out, err, "two.keras: expected an LSTM",
-                          "'first_lstm'", "return_sequences=True")
+    assert_one_error_line(status, out, err, "two.keras: expected one of "
+                          "the layers lstmref reads, got the layer "
+                          "'the_gru' (GRU, position 2 from 0)",
+                          "Bidirectional(LSTM)")
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,9 @@ import tf_keras
 from helpers import keras_lstm, random_params
 from lstmref import LSTMParams, Network
 from lstmref.files import (ModelFileError, keras_activation,
-                           network_from_file, read_model_file)
+                           network_from_file, read_model_file,
+                           stack_from_file)
+from lstmref.files import SUPPORTED
 from lstmref.files.safety import CODE_LAYERS, KERAS_LAYERS, refuse_code
 
 T, F, UNITS, N_OUT = 6, 3, 4, 2
@@ -437,11 +439,25 @@ def test_a_keras2_file_predicts_as_tf_keras_loading_it():
                                atol=FLOAT32 * np.max(np.abs(y)))
 
 
-def test_an_old_stacked_model_is_read_and_refused_by_name():
-    with pytest.raises(ModelFileError, match=(
-            r"return_sequences=True, got the layer 'lstm_\d+' \(LSTM, "
-            r"position 1 from 0\)")):
-        network_from_file(REAL / "rnn_132.h5")
+@pytest.mark.parametrize("name", ["rnn_132.h5",
+                                  "bidirectional_lstm_tensorflow_2.h5"])
+def test_an_old_stacked_or_bidirectional_file_predicts_as_tf_keras(name):
+    """tf.keras 2.2.4's functional LSTM -> LSTM (relu, Keras 2's hard
+    sigmoid, both returning sequences: the last step explained) and Keras
+    2.1.3's Bidirectional(LSTM): float32 weights, compared in float32."""
+    path = REAL / name
+    stack = stack_from_file(path)
+    model = tf_keras.models.load_model(path, compile=False)
+    steps, features = read_model_file(path).input_shape[1:]
+    x = np.random.default_rng(16).normal(0, 1.5, (8, steps, features))
+    y = np.asarray(model(x.astype(np.float32)), np.float64)
+    y = y[:, -1] if y.ndim == 3 else y
+    np.testing.assert_allclose(stack.predict(x), y, rtol=0,
+                               atol=FLOAT32 * np.max(np.abs(y)))
+    if name.startswith("rnn"):  # Keras 2's slope, and the last step
+        gates = stack.layers[0].params.recurrent_activation
+        assert gates == "hard_sigmoid_keras2"
+        assert type(stack.layers[-1]).__name__ == "Step"
 
 
 # --- tf.keras 2.15 on Windows: backslashes in the weight groups -----------
@@ -601,32 +617,79 @@ def two_heads(rng):
 
 
 @pytest.mark.parametrize("layers, expected", [
-    (lambda K: [K.layers.GRU(2), K.layers.Dense(1)],
-     "expected an LSTM as the first layer, got the layer 'gru"),
+    (lambda K: [K.layers.GRU(2, name="gru"), K.layers.Dense(1)],
+     "expected one of the layers lstmref reads, got the layer 'gru' (GRU, "
+     "position 1 from 0)"),
+    (lambda K: [K.layers.Dense(2, name="first"), K.layers.LSTM(2)],
+     "expected an LSTM as the first layer (after only InputLayer, Masking,"
+     " Normalization, Rescaling or layers inactive at prediction), got the "
+     "layer 'first' (Dense, position 1 from 0)"),
+    (lambda K: [K.layers.Conv1D(2, 2, name="conv"), K.layers.LSTM(2)],
+     "got the layer 'conv' (Conv1D, position 1 from 0)"),
     (lambda K: [K.layers.LSTM(2, return_sequences=True),
-                K.layers.Dense(1)],
-     "not return_sequences=True, got the layer 'lstm"),
-    (lambda K: [K.layers.LSTM(2), K.layers.Dropout(0.1), K.layers.Dense(1)],
-     "expected a Dense layer after the LSTM, got the layer 'dropout"),
-    (lambda K: [K.layers.LSTM(2), K.layers.Dense(2), K.layers.Dense(1)],
-     "only linear Activation layers after the Dense layer, got the layer "
-     "'dense"),
-    (lambda K: [K.layers.LSTM(2), K.layers.Dense(2),
-                K.layers.Activation("tanh")],
-     "only linear Activation layers after the Dense layer, got the layer "
-     "'activation"),
-    (lambda K: [K.layers.LSTM(2), K.layers.Dense(2, activation="softmax")],
-     "(Dense) activation: expected one of"),
+                K.layers.SimpleRNN(2, name="simple")],
+     "got the layer 'simple' (SimpleRNN, position 2 from 0)"),
+    (lambda K: [K.layers.Bidirectional(K.layers.GRU(2), name="both")],
+     "expected Bidirectional(LSTM), not Bidirectional(GRU), got the layer "
+     "'both' (Bidirectional, position 1 from 0)"),
+    (lambda K: [K.layers.LSTM(2, return_sequences=True),
+                K.layers.TimeDistributed(K.layers.Activation("relu"),
+                                         name="each")],
+     "TimeDistributed(Dense), not TimeDistributed(Activation), got the "
+     "layer 'each'"),
+    (lambda K: [K.layers.LSTM(2), K.layers.Masking(name="late")],
+     "expected Masking only before the first LSTM, got the layer 'late'"),
+    (lambda K: [K.layers.Dropout(0.1), K.layers.Dense(1, name="alone")],
+     "got the layer 'alone' (Dense, position 2 from 0)"),
 ])
 @pytest.mark.parametrize("library", ["keras", "tf_keras"])
-def test_a_model_network_cannot_compute_is_refused_by_layer(
+def test_a_model_lstmref_cannot_compute_is_refused_by_layer(
         library, layers, expected, tmp_path):
+    """One line: the file, the layer, its position in the file's list
+    (the InputLayer is 0), and what lstmref reads."""
     K = LIBRARIES[library]
     model = K.Sequential([K.Input((T, F)), *layers(K)])
     path = save(model, tmp_path, library, ".h5")
     message = one_line_error(path, network_from_file)
     assert expected in message
+    assert message.endswith(f"lstmref reads {SUPPORTED}") or (
+        "activation" in expected)
     assert read_model_file(path).layers  # the file itself reads
+
+
+@pytest.mark.parametrize("layers, expected", [
+    ([keras.layers.Bidirectional(keras.layers.LSTM(2), merge_mode=None,
+                                 name="both"),
+      keras.layers.Dense(1)],
+     "expected a Bidirectional merge_mode concat, sum, ave or mul, not "
+     "None, got the layer 'both' (Bidirectional, position 1 from 0)"),
+    ([keras.layers.LSTM(2), keras.layers.Dense(2, activation="glu",
+                                               name="halves")],
+     "layer 'halves' (Dense) activation: expected one of ["),
+])
+def test_what_keras_3_alone_writes_is_refused_by_layer(layers, expected,
+                                                       tmp_path):
+    """A Bidirectional with two outputs (a Sequential of tf_keras cannot
+    hold one) and an activation lstmref does not compute."""
+    inputs = keras.Input((T, F))
+    y = inputs
+    for layer in layers:
+        y = layer(y[0] if isinstance(y, (list, tuple)) else y)
+    path = save(keras.Model(inputs, y), tmp_path, "keras", ".keras")
+    assert expected in one_line_error(path, stack_from_file)
+
+
+@pytest.mark.parametrize("flag", ["return_state", "stateful"])
+def test_an_lstm_flag_lstmref_cannot_compute_is_refused(flag, tmp_path):
+    layer = keras.layers.LSTM(2, name="odd", **{flag: True})
+    inputs = keras.Input((T, F), batch_size=2)
+    out = layer(inputs)
+    model = keras.Model(inputs, out[0] if flag == "return_state" else out)
+    message = one_line_error(save(model, tmp_path, "keras", ".keras"),
+                             stack_from_file)
+    assert (f"expected an LSTM without {flag}=True (lstmref computes "
+            in message)
+    assert "got the layer 'odd' (LSTM, position 1 from 0)" in message
 
 
 def test_a_model_that_is_not_a_chain_is_refused(tmp_path):

@@ -1,6 +1,7 @@
 """The whole model read from Keras in the shapes the main tests leave
-out (a Dense layer without bias, a Dense activation, a Sequential of the
-wrong form), and Network's own checks, each message in full.
+out (a Dense layer without bias, a Dense activation, models once refused
+and now read, models still refused), and Network's own checks, each
+message in full.
 
 Written to kill mutants that survived ``make mutation`` (see
 benchmarks/mutation_report.txt). Predictions are compared with calling
@@ -11,7 +12,9 @@ import keras
 import numpy as np
 import pytest
 
+from lstmref.files import SUPPORTED
 from lstmref.network import Network, from_keras_model
+from lstmref.stack import FUNCTIONS
 from helpers import random_params
 
 
@@ -49,40 +52,58 @@ def dense(**flags):
     return keras.layers.Dense(2, dtype="float64", name="the_dense", **flags)
 
 
+def where(name, kind, position):
+    """How a refusal names a layer."""
+    return f"got the layer {name!r} ({kind}, position {position} from 0)"
+
+
 @pytest.mark.parametrize("build, error, message", [
     (lambda: keras.Sequential([]), TypeError,
-     "model: expected a Keras Sequential of LSTM -> Dense, got Sequential "
-     "with no layers"),
+     "model: expected a Keras model (Sequential or functional) with "
+     "layers, got Sequential with no layers"),
     (lambda: object(), TypeError,
-     "model: expected a Keras Sequential of LSTM -> Dense, got object "
-     "with no layers"),
+     "model: expected a Keras model (Sequential or functional) with "
+     "layers, got object with no layers"),
     (lambda: sequential(dense(), lstm()), ValueError,
-     "model: expected an LSTM as the first layer, got the layer "
-     "'the_dense' (Dense)"),
-    (lambda: sequential(lstm(return_sequences=True), keras.layers.LSTM(
-        4, dtype="float64"), dense()), ValueError,
-     "model: expected an LSTM returning its last output only, got the "
-     "layer 'the_lstm' with return_sequences=True"),
-    (lambda: sequential(lstm()), ValueError,
-     "model: expected a Dense layer after the LSTM, got nothing"),
-    (lambda: sequential(lstm(), keras.layers.Dropout(0.1, name="drop"),
-                        dense()), ValueError,
-     "model: expected a Dense layer after the LSTM, got the layer 'drop' "
-     "(Dropout)"),
-    (lambda: sequential(lstm(), dense(), keras.layers.Activation(
-        "tanh", name="act")), ValueError,
-     "model: expected only linear Activation layers after the Dense "
-     "layer, got the layer 'act' (Activation)"),
-    (lambda: sequential(lstm(), dense(), keras.layers.Dense(
-        2, dtype="float64", name="dense2")), ValueError,
-     "model: expected only linear Activation layers after the Dense "
-     "layer, got the layer 'dense2' (Dense)"),
+     "model: expected an LSTM as the first layer (after only InputLayer, "
+     "Masking, Normalization, Rescaling or layers inactive at prediction), "
+     + where("the_dense", "Dense", 0) + f"; lstmref reads {SUPPORTED}"),
+    (lambda: sequential(lstm(return_sequences=True), keras.layers.GRU(
+        2, name="gru")),
+     ValueError, "model: expected one of the layers lstmref reads, "
+     + where("gru", "GRU", 1) + f"; lstmref reads {SUPPORTED}"),
 ])
 def test_other_models_are_refused_with_the_whole_reason(build, error,
                                                         message):
     with pytest.raises(error) as caught:
         from_keras_model(build())
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("build, kinds", [
+    (lambda: sequential(lstm(return_sequences=True), keras.layers.LSTM(
+        4, dtype="float64"), dense()), ["Recurrent", "Recurrent", "Dense"]),
+    (lambda: sequential(lstm()), ["Recurrent"]),
+    (lambda: sequential(lstm(), keras.layers.Dropout(
+        0.1, name="drop", dtype="float64"), dense()),
+     ["Recurrent", "Dense"]),
+    (lambda: sequential(lstm(), dense(), keras.layers.Activation(
+        "tanh", name="act", dtype="float64")),
+     ["Recurrent", "Dense", "Activation"]),
+    (lambda: sequential(lstm(), dense(), keras.layers.Dense(
+        2, dtype="float64", name="dense2")),
+     ["Recurrent", "Dense", "Dense"]),
+])
+def test_models_once_refused_are_read_as_keras_computes_them(build, kinds):
+    """Stacked LSTMs, an LSTM alone, a Dropout, an Activation, a Dense
+    stack: issue 14 asks for them; lstmref's Stack computes each."""
+    model = build()
+    net = from_keras_model(model)
+    assert [type(layer).__name__ for layer in net.layers] == kinds
+    assert isinstance(net, Network) == (kinds == ["Recurrent", "Dense"])
+    x = np.random.default_rng(75).normal(size=(6, 5, 3))
+    np.testing.assert_allclose(net.predict(x), np.asarray(model(x)),
+                               rtol=0, atol=1e-12)
 
 
 def test_a_stateful_lstm_is_refused():
@@ -92,8 +113,9 @@ def test_a_stateful_lstm_is_refused():
     with pytest.raises(ValueError) as caught:
         from_keras_model(model)
     assert str(caught.value) == (
-        "model: expected an LSTM returning its last output only, got the "
-        "layer 'the_lstm' with stateful=True")
+        "model: expected an LSTM without stateful=True (lstmref computes "
+        "each window from zero states), " + where("the_lstm", "LSTM", 0)
+        + f"; lstmref reads {SUPPORTED}")
 
 
 def test_network_checks_its_head_with_the_whole_reason():
@@ -133,15 +155,6 @@ def test_network_stores_its_head_as_float_arrays():
     np.testing.assert_array_equal(net.head(h), [[1.5, 3.0]])
 
 
-def test_an_lstm_alone_with_a_dropout_is_refused():
-    model = sequential(lstm(), keras.layers.Dropout(0.1, name="drop"))
-    with pytest.raises(ValueError) as caught:
-        from_keras_model(model)
-    assert str(caught.value) == (
-        "model: expected a Dense layer after the LSTM, got the layer 'drop' "
-        "(Dropout)")
-
-
 def test_an_lstm_returning_its_states_is_refused():
     """No Sequential can hold one before a Dense, so the layers come in a
     plain object: from_keras_model reads only ``model.layers``."""
@@ -150,8 +163,9 @@ def test_an_lstm_returning_its_states_is_refused():
     with pytest.raises(ValueError) as caught:
         from_keras_model(SimpleNamespace(layers=layers))
     assert str(caught.value) == (
-        "model: expected an LSTM returning its last output only, got the "
-        "layer 'the_lstm' with return_state=True")
+        "model: expected an LSTM without return_state=True (lstmref "
+        "computes one output per model), " + where("the_lstm", "LSTM", 0)
+        + f"; lstmref reads {SUPPORTED}")
 
 
 @pytest.mark.parametrize("where", ["dense", "activation"])
@@ -165,8 +179,7 @@ def test_an_activation_lstmref_cannot_name_is_refused_naming_the_layer(
     with pytest.raises(ValueError) as caught:
         from_keras_model(sequential(*layers))
     assert str(caught.value).startswith(
-        f"layer '{name}': expected one of ['hard_sigmoid', "
-        "'hard_sigmoid_keras2', 'linear', 'relu', 'sigmoid', 'tanh'], got "
+        f"layer '{name}': expected one of {sorted(FUNCTIONS)}, got "
         "the layer's function '<lambda>'")
 
 
@@ -175,13 +188,13 @@ def test_an_unknown_dense_activation_is_refused_with_a_remedy_that_exists():
     an argument from_keras_model does not have."""
     model = keras.Sequential([
         keras.Input((4, 2)), keras.layers.LSTM(3),
-        keras.layers.Dense(2, activation="softmax", name="head")])
+        keras.layers.Dense(2, activation="glu", name="head")])
     with pytest.raises(ValueError) as error:
         from_keras_model(model)
     message = str(error.value)
     assert message.startswith("layer 'head': expected one of [")
     assert message.endswith(
-        "got the layer's function 'softmax'; build the Network by hand "
+        "got the layer's function 'glu'; build the Network by hand "
         "from its weights (Network(from_keras(lstm), kernel, bias, "
         "dense_activation=...)) if it computes one of them")
     assert "=... by name" not in message

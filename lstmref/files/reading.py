@@ -35,7 +35,7 @@ import numpy as np
 from .names import path_order, snake_case, weight_names
 from .safety import ModelFileError, refuse_code
 
-__all__ = ["Layer", "ModelFile", "read_model_file"]
+__all__ = ["Layer", "ModelFile", "inbound_names", "read_model_file"]
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,7 @@ def _record(position, layer, path, arrays, h5_names, model_class):
     if model_class == "Sequential":  # the layer before, by position
         inbound = (position - 1,) if position else ()
     else:
-        inbound = tuple(dict.fromkeys(_history(
+        inbound = tuple(dict.fromkeys(inbound_names(
             layer.get("inbound_nodes", []), [])))
     names = weight_names(layer["class_name"], config, arrays, h5_names)
     record = Layer(position, _name(layer), layer["class_name"], config,
@@ -238,25 +238,29 @@ def _record(position, layer, path, arrays, h5_names, model_class):
     return record
 
 
-def _history(nodes, found):
-    """Names of the layers a functional layer's inbound nodes point at.
+def inbound_names(nodes, found):
+    """Names of the layers whose outputs a functional layer takes.
 
     Keras 1/2: ``[[["lstm", 0, 0, {}]]]``; Keras 3: ``[{"args": [{...
-    "keras_history": ["lstm", 0, 0]}]}]``.
+    "keras_history": ["lstm", 0, 0]}], "kwargs": {...}}]``, whose
+    ``kwargs`` (a ``mask``, ``training``) are not inputs. Appended to
+    ``found``, which is returned.
     """
     if isinstance(nodes, dict):
-        if "keras_history" in nodes:
+        if "args" in nodes:  # Keras 3: the inputs are the arguments
+            inbound_names(nodes["args"], found)
+        elif "keras_history" in nodes:
             found.append(nodes["keras_history"][0])
         else:
             for value in nodes.values():
-                _history(value, found)
-    elif isinstance(nodes, list):
+                inbound_names(value, found)
+    elif isinstance(nodes, (list, tuple)):  # live configs hold tuples
         if len(nodes) >= 3 and isinstance(nodes[0], str) and isinstance(
                 nodes[1], int):
             found.append(nodes[0])
         else:
             for value in nodes:
-                _history(value, found)
+                inbound_names(value, found)
     return found
 
 

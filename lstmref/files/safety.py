@@ -14,11 +14,12 @@ Keras's own built-in layers, named in ``KERAS_LAYERS``.
 """
 
 __all__ = ["CODE_LAYERS", "KERAS_LAYERS", "MODELS", "ModelFileError",
-           "refuse_code"]
+           "OPERATIONS", "refuse_code"]
 
 
 class ModelFileError(ValueError):
-    """A model file that cannot be read, or that holds code: one line."""
+    """A model (a file, or a Keras model's layers) that lstmref cannot
+    read, or a file that holds code: one line."""
 
 
 #: Layers whose configuration is, or loads, code: never read. tf.keras
@@ -59,6 +60,11 @@ ZeroPadding2D ZeroPadding3D
 AtrousConvolution1D AtrousConvolution2D Deconvolution2D Highway MaxoutDense
 Merge TimeDistributedDense
 """.split())
+
+#: Keras 3's own operations that a functional model with a Masking layer
+#: stores to compute the mask (``any(x != mask_value, axis=-1)``) and a
+#: cast of the input: data only, accepted from Keras's ops modules.
+OPERATIONS = frozenset({"NotEqual", "Any", "Cast"})
 
 #: Model classes that may hold layers (a model nested in a model).
 MODELS = frozenset({"Sequential", "Functional", "Model"})
@@ -136,6 +142,9 @@ def _code_in(node, top=False):
                     "stored in the file")
         if cls in CODE_LAYERS:
             return f"is a {cls} layer, which loads or runs code"
+        if cls in OPERATIONS and (node.get("module") is None or str(
+                node["module"]).startswith("keras.src.ops.")):
+            return None  # a legacy .h5 names no module
         if cls not in KERAS_LAYERS | MODELS:
             return (f"is of the class {cls!r}, which is not one of Keras's "
                     "built-in layers (a custom layer is Python code)")
