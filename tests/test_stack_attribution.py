@@ -224,3 +224,47 @@ def test_applies_checks_its_arguments():
     with pytest.raises(TypeError, match=r"^net: expected a Network .* or "
                                         r"a Stack .*, got LSTMParams"):
         A.applies("lrp", MODELS["stacked"].layers[0].params)
+
+
+def test_each_layers_rule_is_the_epsilon_rule_written_out():
+    """Conservation holds for many wrong rules; this checks the shares
+    themselves, computed here from each layer's own formula, with
+    bias_factor = 0 so that a bias share cannot hide a wrong term."""
+    from lstmref.stack.base import Rule
+    rng = np.random.default_rng(13)
+    x, r = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))
+    rule = Rule(eps=0.0, bias_factor=0.0)
+    # Affine: R_j = x_j s_j / y_j R_j
+    s, o = rng.uniform(0.5, 2, 5), rng.normal(size=5)
+    layer = S.Affine(s, o)
+    y, _, cache = layer.forward(x, None, True)
+    np.testing.assert_allclose(layer.relevance(cache, r, rule),
+                               x * s / y * r, rtol=1e-13)
+    # LayerNorm, spread fixed: y_k = sum_j x_j W_jk + beta_k with
+    # W = (I - 1/n) diag(gamma / sqrt(var + epsilon))
+    gamma, beta = rng.uniform(0.5, 2, 5), rng.normal(size=5)
+    layer = S.LayerNorm(gamma, beta, 1e-3)
+    y, _, cache = layer.forward(x, None, True)
+    for i in range(4):
+        k = gamma / np.sqrt(x[i].var() + 1e-3)
+        W = (np.eye(5) - 1 / 5) * k[None, :]
+        expected = [sum(x[i, j] * W[j, m] / y[i, m] * r[i, m]
+                        for m in range(5)) for j in range(5)]
+        np.testing.assert_allclose(layer.relevance(cache, r, rule)[i],
+                                   expected, rtol=1e-12)
+    # Bidirectional sum of last outputs: R_f = y_f / (y_f + y_b) R
+    p_f, p_b = random_params(rng, 3, F), random_params(rng, 3, F)
+    fwd, bwd = S.Recurrent(p_f), S.Recurrent(p_b, False, True)
+    layer = S.Bidirectional(fwd, bwd, "sum")
+    xs = windows(14)
+    y, _, cache = layer.forward(xs, None, True)
+    r3 = rng.normal(size=y.shape)
+    y_f, y_b = fwd.forward(xs, None)[0], bwd.forward(xs, None)[0]
+    both = Rule(eps=0.0, bias_factor=0.0)
+    ours = layer.relevance(cache, r3, both)
+    one = Rule(eps=0.0, bias_factor=0.0)
+    expected = (fwd.relevance(fwd.forward(xs, None, True)[2],
+                              y_f / y * r3, one)
+                + bwd.relevance(bwd.forward(xs, None, True)[2],
+                                y_b / y * r3, one))
+    np.testing.assert_allclose(ours, expected, rtol=1e-12, atol=1e-14)
