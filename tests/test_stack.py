@@ -20,10 +20,6 @@ from lstmref import stack as S
 
 T, F, BATCH = 6, 3, 5
 ATOL_Y, ATOL_GRAD = 1e-12, 1e-10
-#: Looser, and why: TensorFlow's fused Gelu kernel (what keras's "gelu"
-#: runs) computes erf to about 5e-9 in float64, where the erfc of
-#: Python's math module, used here, is exact to round-off.
-LOOSER = {"dense_head_gelu": 2e-8}
 
 
 @pytest.fixture(autouse=True)
@@ -229,13 +225,12 @@ def test_stack_predict_and_gradient_equal_keras(name):
     y = net.predict(x)
     expected = keras_output(model, x, step)
     assert y.shape == expected.shape == (BATCH, net.n_out)
-    np.testing.assert_allclose(y, expected, rtol=0,
-                               atol=LOOSER.get(name, ATOL_Y))
+    np.testing.assert_allclose(y, expected, rtol=0, atol=ATOL_Y)
     for output in range(net.n_out):
         grad = net.input_gradient(x, output)
         np.testing.assert_allclose(grad, tape_gradient(model, x, output,
                                                        step),
-                                   rtol=0, atol=LOOSER.get(name, ATOL_GRAD))
+                                   rtol=0, atol=ATOL_GRAD)
 
 
 def test_the_cases_cover_every_merge_mode_and_activation():

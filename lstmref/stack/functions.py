@@ -33,9 +33,14 @@ def _softplus(a):
     return np.logaddexp(0.0, a)  # log(1 + e^a) without overflow
 
 
+# Keras's "gelu" is approximate=False: 0.5 a erfc(-a / sqrt 2), where
+# TensorFlow's kernel holds 1 / sqrt 2 as a float32 (about 1.2e-8 off)
+GELU_C = float(np.float32(1.0 / math.sqrt(2.0)))
+
+
 def _gelu(a):
-    # exact GELU, as tf.nn.gelu(approximate=False): 0.5 a erfc(-a / sqrt 2)
-    return 0.5 * a * _erfc(-a / math.sqrt(2.0)).astype(a.dtype)
+    # 0.5 a erfc(-a c), c = GELU_C, as tf.nn.gelu(approximate=False)
+    return 0.5 * a * _erfc(-a * GELU_C).astype(a.dtype)
 
 
 def _softmax(a):
@@ -87,9 +92,10 @@ FUNCTIONS = {
 
 
 def _d_gelu(a, y):
-    # d/da [a Phi(a)] = Phi(a) + a phi(a)
-    Phi = 0.5 * _erfc(-a / math.sqrt(2.0)).astype(a.dtype)
-    return Phi + a * np.exp(-0.5 * a * a) / math.sqrt(2.0 * math.pi)
+    # d/da [0.5 a erfc(-a c)] = 0.5 erfc(-a c) + a c exp(-(a c)^2) / sqrt pi
+    ac = a * GELU_C
+    return 0.5 * _erfc(-ac).astype(a.dtype) + ac * np.exp(-ac * ac) / \
+        math.sqrt(math.pi)
 
 
 def _d_mish(a, y):
