@@ -5,7 +5,8 @@ Dense(1), saves it as .keras in a temporary folder with 200,000 windows
 (24, F) as a float32 .npy, runs the command in a new process with its
 defaults (at most 1,000 windows explained, sampled with seed 0; every
 method that applies) and prints its wall time and peak resident memory
-(``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``: the largest child's).
+(``os.wait4``'s ru_maxrss of that process). The model and windows are
+built in another process, so that Keras's memory is never counted.
 
     python benchmarks/explain_scale.py [--windows N] [--features F]
         [-- extra explain options]
@@ -15,7 +16,6 @@ Goal (issue 14): <= 60 s and <= 1 GB on this machine (2 cores).
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -58,28 +58,39 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--windows", type=int, default=200_000)
     parser.add_argument("--features", type=int, default=8)
+    parser.add_argument("--build", metavar="FOLDER",
+                        help="only build the files in FOLDER")
     parser.add_argument("extra", nargs="*",
                         help="more explain options, after --")
     args = parser.parse_args()
+    if args.build:
+        build(Path(args.build), args.windows, args.features)
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        build(folder, args.windows, args.features)
+        subprocess.run([sys.executable, __file__, "--build", tmp,
+                        "--windows", str(args.windows), "--features",
+                        str(args.features)], check=True,
+                       stderr=subprocess.DEVNULL)
         size = (folder / "windows.npy").stat().st_size
         command = [sys.executable, "-m", "lstmref", "explain",
                    str(folder / "model.keras"), "--data",
                    str(folder / "windows.npy"), *args.extra]
-        start = time.perf_counter()
-        run = subprocess.run(command, capture_output=True, text=True)
-        wall = time.perf_counter() - start
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(run.stdout)
-    print(run.stderr, file=sys.stderr)
+        with open(folder / "out.txt", "w") as out, \
+                open(folder / "err.txt", "w") as err:
+            start = time.perf_counter()
+            process = subprocess.Popen(command, stdout=out, stderr=err)
+            _, status, usage = os.wait4(process.pid, 0)
+            wall = time.perf_counter() - start
+        print((folder / "out.txt").read_text())
+        print((folder / "err.txt").read_text(), file=sys.stderr)
     print(f"{args.windows:,} windows (T={T}, F={args.features}, "
           f"{size / 2**20:.0f} MB .npy), LSTM({UNITS}) -> Dense(1), "
           f"options {' '.join(args.extra) or '(defaults)'}")
-    print(f"exit status {run.returncode}; wall time {wall:.1f} s; peak "
-          f"RSS {peak / 1024:.0f} MB; {os.cpu_count()} CPUs")
-    return run.returncode
+    code = os.waitstatus_to_exitcode(status)
+    print(f"exit status {code}; wall time {wall:.1f} s; peak RSS "
+          f"{usage.ru_maxrss / 1024:.0f} MB; {os.cpu_count()} CPUs")
+    return code
 
 
 if __name__ == "__main__":

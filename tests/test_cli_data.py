@@ -360,3 +360,46 @@ def test_gap_row_shows_each_guarantee(model, many, capsys):
         assert float(gaps[name]) < 1e-8, gaps
     assert "  occlusion: no guarantee (-)" in out
     assert "  lrp: conservation: sum + initial state's share = f(x)" in out
+
+
+def test_window_over_a_npy_series_with_a_seeded_sample(model, tmp_path,
+                                                      capsys):
+    """A 2-D .npy (rows, F) with --window: the windows drawn by
+    default_rng(1) here, cut by a loop, predicted by Keras."""
+    path, keras_model = model
+    series = np.random.default_rng(28).normal(size=(40, F))
+    np.save(tmp_path / "series.npy", series)
+    target = tmp_path / "r.json"
+    status, out, _ = run(capsys, "explain", path, "--data",
+                         tmp_path / "series.npy", "--window", T, "--sample",
+                         4, "--seed", 1, "--method", "occlusion", "--json",
+                         target)
+    assert status == 0
+    n = 40 - T + 1
+    chosen = np.sort(np.random.default_rng(1).choice(n, 4, replace=False))
+    x = np.stack([series[k:k + T] for k in chosen])
+    record = json.loads(target.read_text())
+    assert record["windows"] == chosen.tolist()
+    np.testing.assert_allclose(record["prediction"], np.asarray(
+        keras_model(x)), rtol=0, atol=1e-12)
+    every = np.stack([series[k:k + T] for k in range(n)])
+    np.testing.assert_allclose(record["baseline_values"],
+                               every.mean(axis=(0, 1)), rtol=1e-13)
+    assert f"explained 4 of {n} windows, sampled with seed 1" in out
+
+
+def test_help_names_the_options_and_their_defaults(capsys):
+    from lstmref import cli
+    with pytest.raises(SystemExit) as done:
+        cli.main(["explain", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert done.value.code == 0
+    for needle in ("--baseline mean|zeros|FILE", "mean (default: each "
+                   "feature's mean over every step of every window",
+                   "--columns A,B,C", "--window T", "--sample N|all",
+                   "else 1,000", "mean +- 1.96 s/sqrt(n)",
+                   "seed of the sample's generator (default 0)",
+                   "warned of over 1% of the largest |target| over the "
+                   "windows; IG doubles its Gauss-Legendre steps from 32 up "
+                   "to 1024"):
+        assert needle in out, needle

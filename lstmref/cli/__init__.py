@@ -93,8 +93,9 @@ def build_parser():
         help="one or more of ig, occlusion, shapley, lrp, all (default); "
              f"each method's gap (IG completeness, Shapley efficiency, "
              f"LRP conservation) is shown and warned of over "
-             f"{TOLERANCE:.0%}; IG doubles its steps from 32 up to 1024 "
-             "until its gap is within it")
+             f"{TOLERANCE:.0%}% of the largest |target| over the windows; "
+             "IG doubles its Gauss-Legendre steps from 32 up to 1024 until "
+             "each window is within it")
     explain.add_argument("--plot", help="save a bar chart (.png, .svg, .pdf)")
     explain.add_argument(
         "--json", metavar="PATH",
