@@ -178,12 +178,6 @@ KERAS_FUNCTIONS = sorted(set(FUNCTIONS) - {"hard_sigmoid_keras2"})
 for name in KERAS_FUNCTIONS:
     GRID[f"dense-{name}"] = lambda name=name: [
         lstm(), dense(3, activation=name), dense(2)]
-#: Entries lstmref does not yet compute as Keras does, and why.
-DIFFERENT = {
-    "dense-gelu": "TensorFlow's float64 gelu multiplies by 1/sqrt(2) "
-                  "rounded to float32 (tf.nn.gelu casts the Python float "
-                  "0.7071067811865476 as a float32 tensor first): about "
-                  "1e-9 from the exact function lstmref computes"}
 #: Explained at another step than the last.
 STEPS = {"sequence-out-step1": 1, "time-distributed-step0": 0}
 MASKED = {name for name in GRID if name.startswith("masking")}
@@ -235,10 +229,6 @@ def case(name, functional):
 
 CASES = [(name, functional) for k, name in enumerate(sorted(GRID))
          for functional in ((False, True) if k % 2 == 0 else (False,))]
-#: The same, where lstmref's numbers are compared with Keras's.
-COMPARED = [pytest.param(name, functional, marks=pytest.mark.xfail(
-    strict=True, reason=DIFFERENT[name])) if name in DIFFERENT else
-    (name, functional) for name, functional in CASES]
 
 
 def keras_output(model, x, name):
@@ -253,7 +243,7 @@ def test_the_grid_is_large_and_covers_the_list():
     assert {f"dense-{n}" for n in ("gelu", "softmax", "selu")} <= set(GRID)
 
 
-@pytest.mark.parametrize("name, functional", COMPARED)
+@pytest.mark.parametrize("name, functional", CASES)
 def test_predict_equals_keras(name, functional):
     model, stack, x = case(name, functional)
     keras_y = np.asarray(keras_output(model, x, name))
@@ -262,7 +252,7 @@ def test_predict_equals_keras(name, functional):
                                atol=PREDICT_ATOL)
 
 
-@pytest.mark.parametrize("name, functional", COMPARED)
+@pytest.mark.parametrize("name, functional", CASES)
 def test_input_gradient_equals_gradient_tape(name, functional):
     model, stack, x = case(name, functional)
     output = stack.n_out - 1
