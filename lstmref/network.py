@@ -1,11 +1,18 @@
-"""The whole forecasting model: an LSTM layer, then a Dense layer.
+"""The whole forecasting model, read from Keras.
 
-``from_keras_model`` reads a Keras ``Sequential`` of the question's shape::
+``Network`` is the question's shape, one LSTM layer whose last output
+feeds a Dense layer::
 
     LSTM(units) -> Dense(n_out) [-> Activation("linear")]
 
-into a ``Network`` whose ``predict`` equals calling the Keras model.
-Anything else is refused with the name of the layer that does not fit.
+the one case the book and contextual decomposition work with. It is a
+``lstmref.stack.Stack`` of two layers, so everything that runs through a
+``Stack`` runs through it. ``from_keras_model`` reads a built Keras model
+(Sequential or a functional chain) into a ``Network`` when it has that
+shape, into the ``Stack`` computing it otherwise (stacked and
+bidirectional LSTMs, Masking, normalization, Dense heads, ...), and
+refuses anything else with the name and position of the layer that does
+not fit.
 """
 
 from dataclasses import dataclass
