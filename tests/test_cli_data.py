@@ -403,3 +403,32 @@ def test_help_names_the_options_and_their_defaults(capsys):
                    "windows; IG doubles its Gauss-Legendre steps from 32 up "
                    "to 1024"):
         assert needle in out, needle
+
+
+@pytest.mark.parametrize("shape", ["stacked", "bidirectional"])
+def test_a_stacked_model_is_explained_as_keras_computes_it(tmp_path,
+                                                          capsys, shape):
+    """LSTM -> LSTM -> Dense and Bidirectional(LSTM) -> Dense: occlusion
+    against the mean baseline equals the one worked out through Keras;
+    IG, Shapley and LRP meet their guarantees; each LSTM's weight table
+    is printed."""
+    import keras
+    rng = np.random.default_rng(29)
+    first = keras.layers.LSTM(3, return_sequences=True, dtype="float64")
+    layers = {"stacked": [first, keras.layers.LSTM(2, dtype="float64")],
+              "bidirectional": [keras.layers.Bidirectional(
+                  keras.layers.LSTM(2, dtype="float64"), dtype="float64")]}
+    keras_model = save_model(tmp_path / "stacked.keras", [
+        *layers[shape], keras.layers.Dense(N_OUT, dtype="float64")], rng)
+    x = rng.normal(size=(6, T, F))
+    np.save(tmp_path / "x.npy", x)
+    status, out, err = run(capsys, "explain", tmp_path / "stacked.keras",
+                           "--data", tmp_path / "x.npy", "--output", 1)
+    assert status == 0 and err == ""
+    np.testing.assert_allclose(
+        lag_table(out)[0]["occlusion"],
+        occlusion_column(keras_model, x, x.mean(axis=(0, 1)), 1), **PRINTED)
+    row = next(line for line in out.splitlines() if line.startswith(
+        "  gap")).split()[1:]
+    assert row[1] == "-" and all(float(g) < 1e-8 for g in row[::2] + row[3:])
+    assert out.count("Weights by gate") == 2

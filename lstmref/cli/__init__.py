@@ -105,6 +105,20 @@ def build_parser():
     return parser
 
 
+def _lstms(net, name):
+    """(params, label) of each LSTM of the model, in order."""
+    if hasattr(net, "params"):
+        return [(net.params, name)]
+    found = []
+    for k, layer in enumerate(net.layers):
+        if hasattr(layer, "params"):
+            found.append((layer.params, f"layer {k}"))
+        if hasattr(layer, "forward_layer"):  # Bidirectional
+            found += [(layer.forward_layer.params, f"layer {k}, forward"),
+                      (layer.backward_layer.params, f"layer {k}, backward")]
+    return found
+
+
 def _baseline(args, windows, features):
     """(baseline (T, F), its name for the JSON, the line that says it)."""
     T = windows.steps
@@ -163,10 +177,7 @@ def explain(args):
     chosen = set(args.method or ["all"])
     methods = [METHODS[m] for m in METHODS if "all" in chosen or m in chosen]
     stream = sys.stderr if args.progress or sys.stderr.isatty() else None
-    layers = [(net.params, name)] if hasattr(net, "params") else [
-        (layer.params, f"{name} ({k})") for k, layer in enumerate(
-            net.layers) if hasattr(layer, "params")]  # a Stack's LSTMs
-    print("\n".join(weight_table(p, n) for p, n in layers))
+    print("\n".join(weight_table(p, n) for p, n in _lstms(net, name)))
     print()
     print("\n".join([*_data_lines(windows, index, data, args.seed),
                      base_line]))

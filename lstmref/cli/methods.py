@@ -31,16 +31,17 @@ CELLS = 2 ** 19
 
 def input_dim(net):
     """The model's number of input features F."""
-    return net.input_dim if hasattr(net, "input_dim") else \
-        net.params.input_dim
+    return net.input_dim
 
 
 def units(net):
-    """The widest LSTM's units (a Network's, or a Stack's layers')."""
+    """The widest LSTM's units, of a Network or any Stack's layers (a
+    Bidirectional's by its forward layer)."""
     if hasattr(net, "params"):
         return net.params.units
-    return max([layer.params.units for layer in getattr(net, "layers", ())
-                if hasattr(layer, "params")] or [64])
+    return max([getattr(layer, "forward_layer", layer).params.units
+                for layer in net.layers if hasattr(layer, "params")
+                or hasattr(layer, "forward_layer")] or [64])
 
 
 def windows_per_call(net, steps):
@@ -122,19 +123,8 @@ def _lrp(net, x, base, output, limit):
 
 def _skip(function):
     """The reason ``attribution.function`` cannot run on a model with
-    windows of T steps, or None."""
-    def skip(net, steps):
-        if hasattr(attribution, "applies"):  # models of any shape
-            return attribution.applies(function, net, steps)
-        if function == "shapley_steps" and \
-                steps > attribution.MAX_SHAPLEY_STEPS:
-            return (f"exact Shapley values need 2^T passes per window; "
-                    f"T={steps} > {attribution.MAX_SHAPLEY_STEPS}")
-        if function == "lrp" and net.dense_activation != "linear":
-            return ("LRP needs a linear Dense activation, got "
-                    f"{net.dense_activation!r}")
-        return None
-    return skip
+    windows of T steps, or None (``attribution.applies``)."""
+    return lambda net, steps: attribution.applies(function, net, steps)
 
 
 #: The methods in the order of the table's columns.

@@ -42,7 +42,7 @@ def read_model(path):
     in the file runs, and a Lambda or custom layer is refused before any
     weight is read. Files of Keras 3, tf.keras/tf_keras 2.x, Keras 2.0-2.4
     and Keras 1. T is the window length the model states (None if any
-    length), name the LSTM layer's.
+    length), name the first LSTM layer's.
     """
     from ..files import ModelFileError, network_from_file, read_model_file
     path = Path(path)
@@ -54,6 +54,6 @@ def read_model(path):
         raise UsageError(one_line(str(error))) from None
     shape = described.input_shape
     steps = shape[1] if shape is not None and len(shape) == 3 else None
-    name = next(layer.name for layer in described.layers
-                if layer.class_name == "LSTM")
+    name = next((layer.name for layer in described.layers
+                 if layer.class_name == "LSTM"), "lstm")
     return net, steps, name
