@@ -125,6 +125,9 @@ def test_window_cuts_one_series_into_overlapping_windows(model, tmp_path,
                                **PRINTED)
     assert "8 window(s) of 5 steps x 4 features (a, b, c, d), cut from " \
         "12 rows with --window 5" in out
+    assert "baseline: mean, each feature's mean over every step of the 8 " \
+        "windows (" + ", ".join(f"{n} = {v:.4g}" for n, v in zip(
+            "abcd", base)) + ")" in out
 
 
 @pytest.mark.parametrize("rows, window, message", [

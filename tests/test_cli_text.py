@@ -159,8 +159,8 @@ def test_gap_row_and_its_notes_text():
     lines, warnings = gap_notes(
         [METHODS["ig"], METHODS["occlusion"], METHODS["shapley"]], summaries)
     assert lines == [
-        "gap: the largest |sum - target| over the windows over the largest "
-        "|target|; met if <= 1%",
+        "gap: max |sum - target| over the windows / max |target|; met if "
+        "<= 1%",
         "  integrated_gradients: completeness: sum = f(x) - f(baseline); 32 "
         "to 1024 Gauss-Legendre steps",
         "  occlusion: no guarantee (-)",

@@ -124,7 +124,7 @@ def _baseline(args, windows, features):
     T = windows.steps
     if args.baseline == "zeros":
         return (np.zeros((T, features)), "zeros", "baseline: zeros (the "
-                "average day only if the model's inputs are standardized)")
+                "average day only for standardized inputs)")
     if args.baseline == "mean":
         mean = mean_of(windows)  # (F,)
         shown = ", ".join(f"{n} = {v:.4g}" for n, v in

@@ -92,8 +92,8 @@ def lag_table(columns, steps, gaps=None):
 def gap_notes(methods, summaries):
     """What each column's gap measures, one line a method, and the
     warning line of each guarantee not met."""
-    lines = ["gap: the largest |sum - target| over the windows over the "
-             f"largest |target|; met if <= {TOLERANCE:.0%}"]
+    lines = ["gap: max |sum - target| over the windows / max |target|; "
+             f"met if <= {TOLERANCE:.0%}"]
     warnings = []
     for method in methods:
         s = summaries[method.column]
