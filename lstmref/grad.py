@@ -14,13 +14,13 @@ At a masked step h and c carry over, so their gradients pass straight to
 the step before.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from ._checks import as_float_array, check_shape, check_windows
 from .activations import get_activation
-from .layer import _arrange, _prepare, _trace
+from .layer import Trace, _arrange, _prepare, _row_blocks, _trace
 
 __all__ = ["DERIVATIVES", "Gradients", "backward", "input_gradient"]
 
@@ -126,56 +126,109 @@ def _check_gradient(d, argument, shape, meaning):
 
 def _backward(xs, p, tr, dh_T, dc_T, dh, go_backwards):
     """``backward`` of checked arguments: xs (batch, T, F) in processing
-    order and p in its float type, as ``_prepare`` returns them."""
+    order and p in its float type, as ``_prepare`` returns them.
+
+    Block by block of rows (``_row_blocks``): ``_dz`` carries the
+    gradients back through time, then dx_t = dz W^T, and each block adds
+    its share to the sums over windows and steps dW, dU and db.
+    """
     dtype = xs.dtype
     batch, T, F = xs.shape
     u = p.units
-    phi = get_activation(p.activation)
-    d_sigma = DERIVATIVES[p.recurrent_activation]
-    d_phi = DERIVATIVES[p.activation]
-    # Everything that does not depend on the gradients flowing back is
-    # computed for all steps at once: each step's c_{t-1}, h_{t-1}, its
-    # cell before masking c_new, and the local slopes of each gate.
-    c_prev = np.concatenate([tr.c0[:, None], tr.c[:, :-1]], axis=1)
-    h_prev = np.concatenate([tr.h0[:, None], tr.h[:, :-1]], axis=1)
-    c_new = tr.f * c_prev + tr.i * tr.c_tilde  # (batch, T, units)
-    phi_c = phi(c_new)
-    slope_c = tr.o * d_phi(c_new, phi_c)  # d h_new / d c_new
-    slope_i = d_sigma(tr.z_i, tr.i) * tr.c_tilde  # d c_new / d z_i
-    slope_f = d_sigma(tr.z_f, tr.f) * c_prev  # d c_new / d z_f
-    slope_g = d_phi(tr.z_c, tr.c_tilde) * tr.i  # d c_new / d z_c
-    slope_o = d_sigma(tr.z_o, tr.o) * phi_c  # d h_new / d z_o
-    used = tr.mask[..., None].astype(dtype)  # (batch, T, 1)
-    dz = np.empty((batch, T, 4 * u), dtype)  # dL/dz of every step
-    dh_t = np.zeros((batch, u), dtype) if dh_T is None else np.array(
-        dh_T, dtype)
-    dc_t = np.zeros((batch, u), dtype) if dc_T is None else np.array(
-        dc_T, dtype)
+    dx = np.empty((T, batch, F), dtype)  # time-major, as dz
+    dW = np.zeros((F, 4 * u), dtype)
+    dU = np.zeros((u, 4 * u), dtype)
+    db = np.zeros(4 * u, dtype)
+    dh0, dc0 = np.empty((batch, u), dtype), np.empty((batch, u), dtype)
     if dh is not None:
         dh = dh.astype(dtype, copy=False)  # the run's float type, as dh_T
-    U_T = p.recurrent_kernel.T
-    for t in range(T - 1, -1, -1):
-        if dh is not None:
-            dh_t = dh_t + dh[:, t]
-        m = used[:, t]
-        dh_new = m * dh_t
-        dc_new = m * dc_t + dh_new * slope_c[:, t]
-        dz[:, t, :u] = dc_new * slope_i[:, t]
-        dz[:, t, u:2 * u] = dc_new * slope_f[:, t]
-        dz[:, t, 2 * u:3 * u] = dc_new * slope_g[:, t]
-        dz[:, t, 3 * u:] = dh_new * slope_o[:, t]
-        dh_t = dz[:, t] @ U_T + (1 - m) * dh_t
-        dc_t = dc_new * tr.f[:, t] + (1 - m) * dc_t
-    flat = dz.reshape(batch * T, 4 * u)
-    dx = (flat @ p.kernel.T).reshape(batch, T, F)  # dL/dx_t = dz W^T
-    dW = xs.reshape(batch * T, F).T @ flat  # sum over t of x_t^T dz
-    dU = h_prev.reshape(batch * T, u).T @ flat  # sum of h_{t-1}^T dz
+    # contiguous: BLAS took ten times longer with the transposed view
+    W_T = np.ascontiguousarray(p.kernel.T)  # (4u, F)
+    for rows in _row_blocks(batch, u, F):
+        dz, dh0[rows], dc0[rows] = _dz(
+            p, _rows_of(tr, rows), *(None if d is None else d[rows]
+                                     for d in (dh_T, dc_T, dh)))
+        flat = dz.reshape(-1, 4 * u)  # (T * rows, 4u), time-major
+        dx[:, rows] = (flat @ W_T).reshape(T, -1, F)  # dz W^T
+        x_tm = xs[rows].transpose(1, 0, 2).reshape(-1, F)
+        dW += x_tm.T @ flat  # sum over t of x_t^T dz
+        h_prev = np.concatenate([tr.h0[rows][None],
+                                 tr.h[rows, :-1].transpose(1, 0, 2)])
+        # sum over t of h_{t-1}^T dz_t: one product per step, each small
+        # enough for one thread (see _row_blocks), then their sum
+        dU += np.matmul(h_prev.transpose(0, 2, 1), dz).sum(axis=0)
+        db += flat.sum(axis=0)
+    dx = dx.transpose(1, 0, 2)
     if go_backwards:
         dx = dx[:, ::-1]
     return Gradients(x=np.ascontiguousarray(dx), kernel=dW,
                      recurrent_kernel=dU,
-                     bias=flat.sum(axis=0) if p.bias is not None else None,
-                     h0=dh_t, c0=dc_t)
+                     bias=db if p.bias is not None else None,
+                     h0=dh0, c0=dc0)
+
+
+def _rows_of(tr, rows):
+    """The ``Trace`` of the windows ``rows`` (a slice) of ``tr``."""
+    return Trace(**{f.name: getattr(tr, f.name)[rows] for f in fields(tr)})
+
+
+def _dz(p, tr, dh_T, dc_T, dh):
+    """dL/dz of every step, time-major (T, batch, 4 * units), and dL/dh_0,
+    dL/dc_0, for one block of rows: the loop of ``backward``'s docstring.
+
+    What does not depend on the gradients flowing back is computed for
+    all steps at once: each step's slopes d c_new / d z of the gates i,
+    f and c_tilde (which dc_new multiplies) and d h_new / d z_o (which
+    dh_new multiplies), in ``GATES``' column order, so that a step
+    without mask is five element-wise calls and one product.
+    """
+    batch, T, u = tr.h.shape
+    dtype = tr.h.dtype
+    phi = get_activation(p.activation)
+    d_sigma = DERIVATIVES[p.recurrent_activation]
+    d_phi = DERIVATIVES[p.activation]
+    masked = not tr.mask.all()
+    c_prev = np.concatenate([tr.c0[:, None], tr.c[:, :-1]], axis=1)
+    # the cell before masking; where every step is used, the state itself
+    c_new = tr.f * c_prev + tr.i * tr.c_tilde if masked else tr.c
+    phi_c = phi(c_new)  # (batch, T, units)
+    slopes = np.empty((T, batch, 4, u), dtype)  # i, f, c, o as in GATES
+    by_window = slopes.transpose(1, 0, 2, 3)  # (batch, T, 4, u) view
+    np.multiply(d_sigma(tr.z_i, tr.i), tr.c_tilde, out=by_window[:, :, 0])
+    np.multiply(d_sigma(tr.z_f, tr.f), c_prev, out=by_window[:, :, 1])
+    np.multiply(d_phi(tr.z_c, tr.c_tilde), tr.i, out=by_window[:, :, 2])
+    np.multiply(d_sigma(tr.z_o, tr.o), phi_c, out=by_window[:, :, 3])
+    slope_c = np.empty((T, batch, u), dtype)  # d h_new / d c_new
+    np.multiply(tr.o, d_phi(c_new, phi_c), out=slope_c.transpose(1, 0, 2))
+    f = np.ascontiguousarray(tr.f.transpose(1, 0, 2))  # (T, batch, u)
+    used = tr.mask.T[..., None].astype(dtype)  # (T, batch, 1)
+    dz = np.empty((T, batch, 4 * u), dtype)  # dL/dz of every step
+    by_gate = dz.reshape(T, batch, 4, u)
+    dh_t = np.zeros((batch, u), dtype) if dh_T is None else np.array(
+        dh_T, dtype)
+    dc_t = np.zeros((batch, u), dtype) if dc_T is None else np.array(
+        dc_T, dtype)
+    U_T = np.ascontiguousarray(p.recurrent_kernel.T)
+    scratch = np.empty((batch, u), dtype)
+    for t in range(T - 1, -1, -1):
+        if dh is not None:
+            dh_t += dh[:, t]
+        if masked:  # dh_new = m dh_t, dc_new = m dc_t + dh_new slope_c
+            m = used[t]
+            dh_new = m * dh_t
+            dc_new = m * dc_t + dh_new * slope_c[t]
+        else:  # m = 1: dh_new is dh_t, and dc_new is dc_t, in place
+            dh_new, dc_new = dh_t, dc_t
+            dc_new += np.multiply(dh_new, slope_c[t], out=scratch)
+        np.multiply(slopes[t, :, :3], dc_new[:, None], out=by_gate[t, :, :3])
+        np.multiply(slopes[t, :, 3], dh_new, out=by_gate[t, :, 3])
+        if masked:
+            dh_t = dz[t] @ U_T + (1 - m) * dh_t
+            dc_t = dc_new * f[t] + (1 - m) * dc_t
+        else:
+            np.matmul(dz[t], U_T, out=dh_t)  # dh_{t-1} = dz U^T
+            dc_t *= f[t]  # dc_{t-1} = dc_new f
+    return dz, dh_t, dc_t
 
 
 def input_gradient(net, x, output=0):
@@ -190,16 +243,30 @@ def input_gradient(net, x, output=0):
 
 
 def _input_gradient(net, x, output):
-    """``input_gradient`` of checked windows x and output index."""
+    """``input_gradient`` of checked windows x and output index.
+
+    Block by block of rows (``_row_blocks``): the block's trace, dL/dh_T
+    from the Dense layer, ``_dz``, then dx_t = dz W^T; no weight
+    gradients.
+    """
     xs, p, h0, c0, _ = _arrange(x, net.params, go_backwards=net.go_backwards)
-    tr = _trace(xs, p, h0, c0, None)
-    a = tr.h[:, -1] @ net.dense_kernel
-    if net.dense_bias is not None:
-        a = a + net.dense_bias
-    y = get_activation(net.dense_activation)(a)
-    slope = DERIVATIVES[net.dense_activation](a, y)[:, output]  # (batch,)
-    dh_T = slope[:, None] * net.dense_kernel[:, output][None, :]
-    return _backward(xs, p, tr, dh_T, None, None, net.go_backwards).x
+    batch, T, F = xs.shape
+    dx = np.empty((T, batch, F), xs.dtype)  # time-major, as dz
+    D = net.dense_kernel
+    W_T = np.ascontiguousarray(p.kernel.T)  # (4u, F), as in _backward
+    for rows in _row_blocks(batch, p.units, F):
+        tr = _trace(xs[rows], p, h0[rows], c0[rows], None)
+        a = tr.h[:, -1] @ D
+        if net.dense_bias is not None:
+            a = a + net.dense_bias
+        y = get_activation(net.dense_activation)(a)
+        slope = DERIVATIVES[net.dense_activation](a, y)[:, output]
+        dh_T = slope[:, None] * D[:, output][None, :]  # (rows, units)
+        dz, _, _ = _dz(p, tr, dh_T, None, None)
+        dx[:, rows] = (dz.reshape(-1, 4 * p.units) @ W_T).reshape(
+            T, -1, F)  # dz W^T
+    dx = dx.transpose(1, 0, 2)
+    return np.ascontiguousarray(dx[:, ::-1] if net.go_backwards else dx)
 
 
 def _check_output(net, output):

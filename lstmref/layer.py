@@ -35,9 +35,9 @@ def _scan_columns(u):
 
 def _gate_block(a, gate, u):
     """Gate ``gate``'s u columns of ``a`` (..., 4u) in the loop's order,
-    as a contiguous array (..., u): the inverse of ``_scan_columns``."""
+    as a view (..., u): the inverse of ``_scan_columns``."""
     k = SCAN_ORDER.index(gate)
-    return np.ascontiguousarray(a[..., k * u:(k + 1) * u])
+    return a[..., k * u:(k + 1) * u]
 
 
 def lstm(x, params, *, initial_state=None, mask=None, return_sequences=False,
@@ -84,6 +84,9 @@ def lstm(x, params, *, initial_state=None, mask=None, return_sequences=False,
 @dataclass(frozen=True)
 class Trace:
     """Every step of one LSTM run; each array is (batch, T, units).
+
+    The gates and pre-activations are views into two arrays (batch, T,
+    4 * units) that the time loop fills, not copies of them.
 
     Time runs in processing order (reversed with ``go_backwards``), so
     ``h[:, -1]`` is the final hidden state. At a masked step the gates hold
@@ -152,82 +155,51 @@ def _last_output(x, params, go_backwards=False):
     return outputs[:, -1]
 
 
+def _row_blocks(batch, units, input_dim):
+    """Slices of ``range(batch)`` for the time loops to take one by one.
+
+    Each block has at most 2**19 // ((units + input_dim + 1) * 4 * units)
+    rows (sequences), at least 16: 48 for 50 units over 3 features. A
+    block's arrays for one step then stay in a core's cache, and its
+    product [h, x_t, 1] [U; W; b] is small enough for OpenBLAS to run on
+    one thread (below about 10^6 multiply-adds here): handing each step's
+    small product to a second thread cost more than the product itself,
+    up to a hundred times more when other processes shared the cores.
+    """
+    rows = max(16, 2 ** 19 // ((units + input_dim + 1) * 4 * units))
+    return [slice(k, min(k + rows, batch)) for k in range(0, batch, rows)]
+
+
 def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
           keep_outputs):
     """The time loop shared by ``lstm`` and ``trace``.
 
     x (batch, T, input_dim) already in processing order; h, c (batch,
-    units), which the loop overwrites. Returns ``(outputs, h_T, c_T)``
-    where outputs is (batch, T, units) if ``keep_outputs`` else (batch, 1,
-    units), the last output. ``record``, if given, is a dict of arrays to
-    fill: ``"z"`` and ``"gates"`` (batch, T, 4 * units), the
-    pre-activations and the gates in the loop's column order
-    ``SCAN_ORDER`` (read them with ``_gate_block``), and ``"c"``, ``"h"``
-    (batch, T, units).
+    units), which the loop overwrites with h_T and c_T. Returns
+    ``(outputs, h_T, c_T)`` where outputs is (batch, T, units) if
+    ``keep_outputs`` else (batch, 1, units), the last output. ``record``,
+    if given, is a dict of arrays to fill: ``"z"`` and ``"gates"`` (batch,
+    T, 4 * units), the pre-activations and the gates in the loop's column
+    order ``SCAN_ORDER`` (read them with ``_gate_block``), and ``"c"``,
+    ``"h"`` (batch, T, units).
 
-    Each step is one matrix product, z = [h_{t-1}, x_t, 1] [U; W; b]
-    (``_stacked_weights``), then the activations in place, in arrays
-    allocated once: for small cells the time goes to NumPy's overhead per
-    call, not to arithmetic, so the loop makes as few calls as it can.
-    The gate columns are reordered to ``SCAN_ORDER`` (i, f, o, c) so that
-    one call applies sigma to the three gates at once.
+    The batch is taken in blocks of rows (``_row_blocks``), each through
+    every step by ``_scan_block``.
     """
     get_activation(params.recurrent_activation, "recurrent_activation")
     get_activation(params.activation)
-    # inside the loop's np.errstate: no errstate of their own per step
-    sigma = IN_PLACE[params.recurrent_activation]
-    phi = IN_PLACE[params.activation]
     batch, T, F = x.shape
     u = params.units
     weights = _stacked_weights(params, _scan_columns(u))  # (u+F(+1), 4u)
-    hx = np.ones((batch, weights.shape[0]), x.dtype)  # [h_{t-1}, x_t, 1]
-    h_prev, x_t = hx[:, :u], hx[:, u:u + F]
-    h_prev[...] = h
     outputs = np.zeros((batch, T if keep_outputs else 1, u), x.dtype)
-    z = np.empty((batch, 4 * u), x.dtype)  # pre-activations, then gates
-    block = {g: z[:, k * u:(k + 1) * u] for k, g in enumerate(SCAN_ORDER)}
-    i, f, c_tilde, o = (block[g] for g in GATES)  # views into z
-    i_f_o = z[:, :3 * u]  # the three sigma gates, first in SCAN_ORDER
-    h_new, c_new, written = (np.empty_like(h) for _ in range(3))
-    output = np.zeros_like(h)  # the previous output, for masks
-    if record is not None:
-        z_seen, gates_seen, c_seen, h_seen = (
-            record[k] for k in ("z", "gates", "c", "h"))
     with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(T):
-            x_t[...] = x[:, t]
-            # x_t W + h_{t-1} U + b; the same product as np.matmul, with
-            # less overhead per call (it matters for one-unit cells)
-            hx.dot(weights, out=z)
-            if record is not None:
-                z_seen[:, t] = z
-            sigma(i_f_o, out=i_f_o)  # i, f, o
-            phi(c_tilde, out=c_tilde)
-            if record is not None:
-                gates_seen[:, t] = z  # the gates, in SCAN_ORDER
-            np.multiply(f, c, out=c_new)  # c_t = f * c_{t-1} + i * c~
-            c_new += np.multiply(i, c_tilde, out=written)
-            if mask is None:
-                c, c_new = c_new, c  # swap buffers: no copy
-                phi(c, out=h_prev)  # h_t = o * phi(c_t), in place
-                h_prev *= o
-                output = h_prev
-            else:
-                phi(c_new, out=h_new)
-                h_new *= o
-                m = mask[:, t, None]  # (batch, 1)
-                np.copyto(h_prev, h_new, where=m)
-                np.copyto(c, c_new, where=m)
-                if zero_output_for_mask:
-                    output = np.where(m, h_new, 0.0)
-                else:
-                    np.copyto(output, h_new, where=m)
-            if keep_outputs:
-                outputs[:, t] = output
-            if record is not None:
-                c_seen[:, t], h_seen[:, t] = c, h_prev
-    outputs[:, -1] = output
-    h = h_prev.copy()
+        for rows in _row_blocks(batch, u, F):
+            _scan_block(
+                x[rows], weights, params, h[rows], c[rows],
+                None if mask is None else mask[rows], zero_output_for_mask,
+                None if record is None else {
+                    k: v[rows] for k, v in record.items()},
+                outputs[rows], keep_outputs)
     if not (np.isfinite(h).all() and np.isfinite(c).all()):
         warnings.warn(
             "the LSTM states overflowed to inf or NaN (activation="
@@ -235,6 +207,73 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
             f"{params.recurrent_activation!r}); unbounded activations let "
             "c and h grow without limit", RuntimeWarning, stacklevel=3)
     return outputs, h, c
+
+
+def _scan_block(x, weights, params, h, c, mask, zero_output_for_mask,
+                record, outputs, keep_outputs):
+    """``_scan`` of one block of rows: the same arguments, ``weights``
+    from ``_stacked_weights``; fills h, c, ``outputs`` and ``record``.
+
+    Each step is one matrix product, z = [h_{t-1}, x_t, 1] [U; W; b]
+    (``_stacked_weights``), then the activations in place, in arrays
+    allocated once: for small cells the time goes to NumPy's overhead per
+    call, not to arithmetic, so the loop makes as few calls as it can.
+    The gate columns are reordered to ``SCAN_ORDER`` (i, f, o, c) so that
+    one call applies sigma to the three gates at once. The caller ignores
+    overflow (``np.errstate``) around all blocks.
+    """
+    sigma = IN_PLACE[params.recurrent_activation]
+    phi = IN_PLACE[params.activation]
+    batch, T, F = x.shape
+    u = params.units
+    hx = np.ones((batch, weights.shape[0]), x.dtype)  # [h_{t-1}, x_t, 1]
+    h_prev, x_t = hx[:, :u], hx[:, u:u + F]
+    h_prev[...] = h
+    z = np.empty((batch, 4 * u), x.dtype)  # pre-activations, then gates
+    block = {g: z[:, k * u:(k + 1) * u] for k, g in enumerate(SCAN_ORDER)}
+    i, f, c_tilde, o = (block[g] for g in GATES)  # views into z
+    i_f_o = z[:, :3 * u]  # the three sigma gates, first in SCAN_ORDER
+    c_state = c.copy()  # c_{t-1}; c itself receives c_T at the end
+    h_new, c_new, written = (np.empty_like(h) for _ in range(3))
+    output = np.zeros_like(h)  # the previous output, for masks
+    if record is not None:
+        z_seen, gates_seen, c_seen, h_seen = (
+            record[k] for k in ("z", "gates", "c", "h"))
+    for t in range(T):
+        x_t[...] = x[:, t]
+        # x_t W + h_{t-1} U + b; the same product as np.matmul, with
+        # less overhead per call (it matters for one-unit cells)
+        hx.dot(weights, out=z)
+        if record is not None:
+            z_seen[:, t] = z
+        sigma(i_f_o, out=i_f_o)  # i, f, o
+        phi(c_tilde, out=c_tilde)
+        if record is not None:
+            gates_seen[:, t] = z  # the gates, in SCAN_ORDER
+        np.multiply(f, c_state, out=c_new)  # c_t = f * c_{t-1} + i * c~
+        c_new += np.multiply(i, c_tilde, out=written)
+        if mask is None:
+            c_state, c_new = c_new, c_state  # swap buffers: no copy
+            phi(c_state, out=h_prev)  # h_t = o * phi(c_t), in place
+            h_prev *= o
+            output = h_prev
+        else:
+            phi(c_new, out=h_new)
+            h_new *= o
+            m = mask[:, t, None]  # (batch, 1)
+            np.copyto(h_prev, h_new, where=m)
+            np.copyto(c_state, c_new, where=m)
+            if zero_output_for_mask:
+                output = np.where(m, h_new, 0.0)
+            else:
+                np.copyto(output, h_new, where=m)
+        if keep_outputs:
+            outputs[:, t] = output
+        if record is not None:
+            c_seen[:, t], h_seen[:, t] = c_state, h_prev
+    outputs[:, -1] = output
+    h[...] = h_prev
+    c[...] = c_state
 
 
 def _stacked_weights(params, order):

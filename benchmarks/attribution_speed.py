@@ -1,0 +1,200 @@
+"""Attribution speed: lstmref next to TensorFlow's GradientTape.
+
+The peer a user would pick to explain a Keras model is TensorFlow itself:
+``tf.GradientTape`` on the same model. One model, the issue's shape: a
+Keras 3 ``Sequential`` Input(24, 3) -> LSTM(50) -> Dense(1), with the
+tests' random non-zero weights (``random_params``, every bias entry
+non-zero; Dense kernel N(0, 0.5^2), bias N(0, 0.5^2)), built twice, in
+float64 and in float32 (the same weights rounded), and read into lstmref
+with ``from_keras_model``. 256 windows of N(0, 1) inputs.
+
+Timed, each in float64 and in float32:
+
+- lstmref ``integrated_gradients`` (32 Gauss-Legendre nodes, zero
+  baseline: 8192 forward and backward passes), ``occlusion`` (24 + 1
+  forward passes per window) and ``input_gradient`` (one of each);
+- TensorFlow: the same integrated gradients (the same path and nodes) by
+  one ``GradientTape`` over ``model(path)``, eagerly, and inside a
+  ``tf.function`` (traced before timing); and the input gradient, eagerly.
+
+Before anything is timed, lstmref's integrated gradients are asserted
+equal to TensorFlow's (1e-9 of the largest value in float64, where both
+differ by round-off only; 1e-4 in float32, whose 6e-8 per operation grows
+over 24 steps and a 32-node sum), so a wrong answer is never timed; the
+table says so where lstmref computed a float32 model's IG in float64.
+
+Timing: ``repeats`` rounds after one warm-up round; each round calls every
+method once, lstmref's and TensorFlow's in turn, so that a burst of load
+from other processes falls on both libraries alike. The table gives the
+median and the fastest round. BLAS and TensorFlow keep the threads the
+machine gives them. Run alone: ``python benchmarks/attribution_speed.py
+[repeats]``.
+"""
+
+import sys
+import time
+
+import numpy as np
+
+from common import random_params, report  # before Keras: its settings
+from machine import cpu_snapshot, others_share
+
+__all__ = ["run", "table"]
+
+TITLE = "Attribution speed: lstmref vs TensorFlow GradientTape"
+
+BATCH, T, FEATURES, UNITS, N_STEPS = 256, 24, 3, 50, 32
+SEED = 14
+#: Rounds timed after the warm-up round (the command line may change it).
+REPEATS = 7
+#: lstmref vs TensorFlow IG, as a share of the largest |IG| value: float64
+#: differs by round-off alone; float32 by 6e-8 per operation, over 24
+#: steps forward and back and a 32-node sum.
+RTOL = {"float64": 1e-9, "float32": 1e-4}
+
+
+def keras_models(rng):
+    """The same LSTM(50) -> Dense(1) in float64 and float32: {dtype: model}."""
+    import keras
+    params = random_params(rng, UNITS, FEATURES)  # float64
+    D = rng.normal(0, 0.5, (UNITS, 1))
+    d = rng.normal(0, 0.5, 1)
+    weights = [params.kernel, params.recurrent_kernel, params.bias, D, d]
+    models = {}
+    for dtype in ("float64", "float32"):
+        model = keras.Sequential([
+            keras.Input((T, FEATURES), dtype=dtype),
+            keras.layers.LSTM(UNITS, dtype=dtype),
+            keras.layers.Dense(1, dtype=dtype)])
+        model.set_weights([w.astype(dtype) for w in weights])
+        models[dtype] = model
+    return models
+
+
+def gauss_legendre(n, dtype):
+    """Nodes in [0, 1] and weights of the n-point Gauss-Legendre rule,
+    lstmref's default quadrature."""
+    nodes, weights = np.polynomial.legendre.leggauss(n)
+    return ((nodes + 1) / 2).astype(dtype), (weights / 2).astype(dtype)
+
+
+def tf_methods(model, x, dtype):
+    """TensorFlow's integrated gradients (eager and tf.function) and input
+    gradient for one model: {name: function of no arguments}."""
+    import tensorflow as tf
+    alphas, weights = gauss_legendre(N_STEPS, dtype)
+    xt = tf.constant(x)
+    alphas, weights = tf.constant(alphas), tf.constant(weights)
+
+    def gradient(windows):
+        with tf.GradientTape() as tape:
+            tape.watch(windows)
+            y = tf.reduce_sum(model(windows)[:, 0])
+        return tape.gradient(y, windows)
+
+    def ig(x):  # zero baseline: the path is alpha * x
+        path = alphas[:, None, None, None] * x[None]  # (n, batch, T, F)
+        grads = gradient(tf.reshape(path, (-1, T, FEATURES)))
+        grads = tf.reshape(grads, (N_STEPS, *x.shape))
+        return x * tf.tensordot(weights, grads, axes=1)
+
+    traced = tf.function(ig)
+    traced(xt)  # trace once, before timing
+    return {"IG eager": lambda: ig(xt).numpy(),
+            "IG tf.function": lambda: traced(xt).numpy(),
+            "input gradient eager": lambda: gradient(xt).numpy()}
+
+
+def lstmref_methods(net, x):
+    """lstmref's three methods on windows x: {name: function}."""
+    from lstmref import attribution, grad
+    return {"IG": lambda: attribution.integrated_gradients(
+                net, x, n_steps=N_STEPS),
+            "occlusion": lambda: attribution.occlusion(net, x),
+            "input gradient": lambda: grad.input_gradient(net, x)}
+
+
+def check(ours, theirs, dtype):
+    """lstmref's IG equals TensorFlow's; returns the relative error and
+    the float type lstmref computed in (its result's)."""
+    scale = np.abs(theirs).max()
+    error = np.abs(ours.astype(np.float64) - theirs).max() / scale
+    assert error <= RTOL[dtype], (dtype, error)
+    return float(error), str(ours.dtype)
+
+
+def run(repeats=None):
+    """Check, then time every method in rounds; one row per method."""
+    repeats = repeats or REPEATS
+    import lstmref
+    rng = np.random.default_rng(SEED)
+    models = keras_models(rng)
+    x64 = rng.normal(size=(BATCH, T, FEATURES))
+    calls, errors, computed = {}, {}, {}
+    for dtype, model in models.items():
+        x = x64.astype(dtype)
+        net = lstmref.from_keras_model(model)
+        ours = lstmref_methods(net, x)
+        theirs = tf_methods(model, x, dtype)
+        errors[dtype], computed[dtype] = check(ours["IG"](), theirs["IG eager"](), dtype)
+        for name, call in ours.items():
+            calls["lstmref", name, dtype] = call
+        for name, call in theirs.items():
+            calls["TensorFlow", name, dtype] = call
+    # alternate the libraries within a round
+    order = sorted(calls, key=lambda k: (k[1].split()[0], k[2], k[0]))
+    times = {key: [] for key in order}
+    before = cpu_snapshot()
+    for round_ in range(repeats + 1):
+        for key in order:
+            start = time.perf_counter()
+            calls[key]()
+            if round_:  # round 0 warms up
+                times[key].append(time.perf_counter() - start)
+    others = others_share(before)
+    rows = []
+    for key in order:
+        library, name, dtype = key
+        median = float(np.median(times[key]))
+        rows.append({"library": library, "method": name, "dtype": dtype,
+                     "seconds": median, "fastest": min(times[key]),
+                     "windows_per_s": BATCH / median, "repeats": repeats,
+                     "others_cpu": others, "ig_error": errors[dtype],
+                     "computed": (computed[dtype] if library == "lstmref"
+                                  else dtype)})
+    return rows
+
+
+def table(rows):
+    """The rows as a markdown table, with each lstmref method's ratio to
+    TensorFlow's eager IG of the same float type."""
+    eager = {r["dtype"]: r["seconds"] for r in rows
+             if r["library"] == "TensorFlow" and r["method"] == "IG eager"}
+    lines = ["| method | library | dtype | seconds (median) | fastest s "
+             "| windows/s | / TF IG eager |",
+             "|---|---|---|--:|--:|--:|--:|"]
+    for r in rows:
+        ratio = r["seconds"] / eager[r["dtype"]]
+        dtype = r["dtype"] + ("" if r["computed"] == r["dtype"] else
+                              f" (computed in {r['computed']})")
+        lines.append(
+            f"| {r['method']} | {r['library']} | {dtype} "
+            f"| {r['seconds']:.3f} | {r['fastest']:.3f} "
+            f"| {r['windows_per_s']:,.0f} | {ratio:.2f} |")
+    errors = {r["dtype"]: r["ig_error"] for r in rows}
+    r = rows[0]
+    others = "?" if r["others_cpu"] is None else f"{r['others_cpu']:.0%}"
+    lines += ["", f"{BATCH} windows of {T} steps x {FEATURES} features, "
+              f"LSTM({UNITS}) -> Dense(1); IG with {N_STEPS} "
+              f"Gauss-Legendre nodes. Median of {r['repeats']} rounds. "
+              "lstmref IG vs TensorFlow's, max |difference| / max |IG|: "
+              + ", ".join(f"{d} {e:.1e}" for d, e in errors.items())
+              + f". Other processes used {others} of the CPU while "
+              "timing."]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:  # python attribution_speed.py REPEATS
+        REPEATS = int(sys.argv[1])
+    report([sys.modules[__name__]])  # this section alone, as run.py does
