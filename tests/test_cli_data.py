@@ -435,3 +435,13 @@ def test_a_stacked_model_is_explained_as_keras_computes_it(tmp_path,
         "  gap")).split()[1:]
     assert row[1] == "-" and all(float(g) < 1e-8 for g in row[::2] + row[3:])
     assert out.count("Weights by gate") == 2
+
+
+def test_plot_of_a_sample_is_saved(model, many, tmp_path, capsys):
+    path, _ = model
+    plot = tmp_path / "lags.png"
+    status, out, _ = run(capsys, "explain", path, "--data", many[0],
+                         "--sample", 5, "--method", "occlusion", "--plot",
+                         plot)
+    assert status == 0 and f"plot saved to {plot}" in out
+    assert plot.read_bytes()[:4] == b"\x89PNG"

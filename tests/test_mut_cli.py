@@ -128,3 +128,15 @@ def test_unreadable_csv_says_why(tmp_path, content, message):
     with pytest.raises(reading.UsageError) as caught:
         data.read_windows(path, None, 2)
     assert str(caught.value) == f"{path}: {message}"
+
+
+def test_plot_of_a_sample_draws_each_interval(saved_figures):
+    """Error bars from mean - half-width to mean + half-width."""
+    reporting.save_plot("x.png", {"a": np.array([2.0, 1.0])}, 0,
+                        {"a": np.array([0.5, 0.25])})
+    (ax,) = saved_figures[0].axes
+    from matplotlib.container import BarContainer
+    (bars,) = [c for c in ax.containers if isinstance(c, BarContainer)]
+    segments = bars.errorbar.lines[2][0].get_segments()
+    np.testing.assert_allclose([s[:, 1] for s in segments],
+                               [[1.5, 2.5], [0.75, 1.25]])

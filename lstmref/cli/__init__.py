@@ -214,7 +214,8 @@ def explain(args):
         print(note)
     if args.plot:
         save_plot(args.plot, {c: s.mean for c, s in shown.items()},
-                  args.output)
+                  args.output, None if index is None or batch < 2 else
+                  {c: s.half_width for c, s in shown.items()})
         print(f"plot saved to {args.plot}")
     if args.json:
         about = {

@@ -115,8 +115,10 @@ def gap_notes(methods, summaries):
     return lines, warnings
 
 
-def save_plot(path, columns, output):
-    """Save a grouped bar chart of per-lag importance, one colour a method."""
+def save_plot(path, columns, output, errors=None):
+    """Save a grouped bar chart of per-lag importance, one colour a method;
+    ``errors`` ({column: half-widths}, for a sample) draws each mean's 95%
+    interval as an error bar."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     steps = len(next(iter(columns.values()), []))
@@ -128,7 +130,8 @@ def save_plot(path, columns, output):
     width = 0.8 / max(1, len(columns))
     for k, (name, values) in enumerate(columns.items()):
         shift = (k - (len(columns) - 1) / 2) * width
-        ax.bar(lags + shift, values, width, label=name)
+        ax.bar(lags + shift, values, width, label=name,
+               yerr=None if errors is None else errors[name], capsize=2)
     ax.set_xticks(lags, [f"t-{lag}" for lag in lags])
     ax.set_xlabel("lag (t-1 is the last step of the window)")
     ax.set_ylabel(f"mean |attribution| of output {output}")
