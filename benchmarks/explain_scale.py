@@ -5,7 +5,8 @@ Dense(1), saves it as .keras in a temporary folder with 200,000 windows
 (24, F) as a float32 .npy, runs the command in a new process with its
 defaults (at most 1,000 windows explained, sampled with seed 0; every
 method that applies) and prints its wall time and peak resident memory
-(``os.wait4``'s ru_maxrss of that process). The model and windows are
+(``os.wait4``'s ru_maxrss of that process), with its CPU time, which
+the load of other processes changes less than the wall time. The model and windows are
 built in another process, so that Keras's memory is never counted.
 
     python benchmarks/explain_scale.py [--windows N] [--features F]
@@ -88,8 +89,10 @@ def main():
           f"{size / 2**20:.0f} MB .npy), LSTM({UNITS}) -> Dense(1), "
           f"options {' '.join(args.extra) or '(defaults)'}")
     code = os.waitstatus_to_exitcode(status)
-    print(f"exit status {code}; wall time {wall:.1f} s; peak RSS "
-          f"{usage.ru_maxrss / 1024:.0f} MB; {os.cpu_count()} CPUs")
+    print(f"exit status {code}; wall time {wall:.1f} s; CPU time "
+          f"{usage.ru_utime + usage.ru_stime:.1f} s (user + system); peak "
+          f"RSS {usage.ru_maxrss / 1024:.0f} MB; {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}")
     return code
 
 
