@@ -93,10 +93,31 @@ def build_forecaster(time_steps, units=8, n_features=len(FEATURES),
     ])
 
 
-def train_forecaster(time_steps=5, units=8, epochs=12, seed=0):
+def build_stacked_forecaster(time_steps, units=8, n_features=len(FEATURES),
+                             dtype="float64", seed=0):
+    """A second shape: two LSTM layers, the first returning its sequence.
+
+    LSTM(units, return_sequences=True) -> LSTM(units) -> Dense; the shape
+    most forecasting tutorials stack, read by ``from_keras_model`` as a
+    ``lstmref.stack.Stack``.
+    """
+    import keras
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([
+        keras.Input((time_steps, n_features), dtype=dtype),
+        keras.layers.LSTM(units, return_sequences=True, dtype=dtype,
+                          name="lstm"),
+        keras.layers.LSTM(units, dtype=dtype, name="lstm_2"),
+        keras.layers.Dense(n_features, dtype=dtype, name="dense"),
+    ])
+
+
+def train_forecaster(time_steps=5, units=8, epochs=12, seed=0,
+                     stacked=False):
     """Train the forecaster on 2012-2014 and return it with its data.
 
     Seeded and deterministic (same weights every run on the same machine).
+    ``stacked``: train ``build_stacked_forecaster``'s two-layer model.
     Returns ``(model, data)`` where data holds ``x_train, y_train, x_test,
     y_test`` (standardized windows), ``mean``, ``std``, ``dates_test`` (the
     date each test target falls on) and ``history`` (loss per epoch).
@@ -108,7 +129,8 @@ def train_forecaster(time_steps=5, units=8, epochs=12, seed=0):
     scaled, mean, std = standardize(table["features"])
     x, y = make_windows(scaled, time_steps)
     split = N_TRAIN_DAYS - time_steps  # targets before 2015 train
-    model = build_forecaster(time_steps, units, seed=seed)
+    build = build_stacked_forecaster if stacked else build_forecaster
+    model = build(time_steps, units, seed=seed)
     # One call into TensorFlow per epoch rather than per batch: the same
     # updates in the same order (the weights come out bit-identical), with
     # less Python between them.
@@ -124,7 +146,8 @@ def train_forecaster(time_steps=5, units=8, epochs=12, seed=0):
     return model, data
 
 
-def cached_train_forecaster(time_steps=5, units=8, epochs=12, seed=0):
+def cached_train_forecaster(time_steps=5, units=8, epochs=12, seed=0,
+                            stacked=False):
     """``train_forecaster``'s ``(model, data)``, trained once per machine.
 
     The first call trains and stores the weights and data; later calls
@@ -142,8 +165,11 @@ def cached_train_forecaster(time_steps=5, units=8, epochs=12, seed=0):
     def build():
         # as train_forecaster does, so later TensorFlow ops run alike
         tf.config.experimental.enable_op_determinism()
-        return build_forecaster(time_steps, units, seed=seed)
+        shape = build_stacked_forecaster if stacked else build_forecaster
+        return shape(time_steps, units, seed=seed)
 
-    key = cache_key([DATA_PATH, __file__], (time_steps, units, epochs, seed))
-    return load_or_train(
-        key, lambda: train_forecaster(time_steps, units, epochs, seed), build)
+    arguments = (time_steps, units, epochs, seed) + (("stacked",) if stacked
+                                                     else ())
+    key = cache_key([DATA_PATH, __file__], arguments)
+    return load_or_train(key, lambda: train_forecaster(
+        time_steps, units, epochs, seed, stacked), build)

@@ -48,3 +48,25 @@ def test_trained_forecaster_is_lstmref_then_dense():
     # float64 layers: only round-off separates the two (about 1e-16).
     np.testing.assert_allclose(ours, np.asarray(model(x)), rtol=0,
                                atol=1e-12)
+
+
+def test_stacked_forecaster_is_two_lstm_layers_then_dense():
+    """The second shape: lstmref's two layers, written out here with
+    ``lstm``, equal Keras's model, with random non-zero weights and
+    biases in place of the initial ones (whose biases are mostly 0)."""
+    model = weather.build_stacked_forecaster(5)
+    rng = np.random.default_rng(3)
+    model.set_weights([rng.normal(0, 0.5, w.shape)
+                       for w in model.get_weights()])
+    assert [type(layer).__name__ for layer in model.layers] == [
+        "LSTM", "LSTM", "Dense"]
+    first = lstmref.from_keras(model.get_layer("lstm"))
+    second = lstmref.from_keras(model.get_layer("lstm_2"))
+    kernel, bias = model.get_layer("dense").get_weights()
+    x = np.random.default_rng(3).normal(size=(6, 5, len(weather.FEATURES)))
+    ours = lstmref.lstm(lstmref.lstm(x, first, return_sequences=True),
+                        second) @ kernel + bias
+    np.testing.assert_allclose(ours, np.asarray(model(x)), rtol=0,
+                               atol=1e-12)
+    stack = lstmref.from_keras_model(model)
+    np.testing.assert_allclose(stack.predict(x), ours, rtol=0, atol=1e-13)
