@@ -173,6 +173,18 @@ GRID.update({
     "activation-layers": lambda: [lstm(), dense(3), L.Activation(
         "tanh", **F64), dense(), L.Activation("softmax", **F64)],
 })
+# Activation layers: LeakyReLU between stacked LSTMs (as in a public
+# energy forecaster) with its default slope 0.3 and another; ReLU, ELU,
+# Softmax at their defaults
+GRID.update({
+    "leaky-relu-between-lstms": lambda: [seq(), L.LeakyReLU(**F64), lstm(3),
+                                         dense()],
+    "leaky-relu-head": lambda: [lstm(), dense(3), L.LeakyReLU(
+        negative_slope=0.05, **F64), dense(2)],
+    "relu-elu-softmax-layers": lambda: [seq(), L.ReLU(**F64), lstm(3),
+                                        dense(3), L.ELU(**F64), dense(2),
+                                        L.Softmax(**F64)],
+})
 #: Dense heads with every Keras activation lstmref computes.
 KERAS_FUNCTIONS = sorted(set(FUNCTIONS) - {"hard_sigmoid_keras2"})
 for name in KERAS_FUNCTIONS:

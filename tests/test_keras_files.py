@@ -641,6 +641,9 @@ def two_heads(rng):
      "expected Masking only before the first LSTM, got the layer 'late'"),
     (lambda K: [K.layers.Dropout(0.1), K.layers.Dense(1, name="alone")],
      "got the layer 'alone' (Dense, position 2 from 0)"),
+    (lambda K: [K.layers.LSTM(2), K.layers.ReLU(max_value=6.0, name="six")],
+     "expected ReLU with max_value=None (its default), not 6.0, got the "
+     "layer 'six' (ReLU, position 2 from 0)"),
 ])
 @pytest.mark.parametrize("library", ["keras", "tf_keras"])
 def test_a_model_lstmref_cannot_compute_is_refused_by_layer(

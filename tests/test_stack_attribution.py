@@ -51,6 +51,9 @@ def models(seed=0):
                                                else 3)), dense(3, 2)])
         out[f"bidirectional_{mode}_last"] = S.Stack([
             bidi(3, False, mode), dense(6 if mode == "concat" else 3, 2)])
+    out["stacked_leaky"] = S.Stack([  # drawn last: the others unchanged
+        S.Recurrent(p(4, F), True), S.LeakyReLU(0.3), S.Recurrent(p(3, 4)),
+        dense(3, 2)])
     return out
 
 

@@ -20,7 +20,7 @@ from ..layouts import from_keras1
 from ..params import LSTMParams
 from ..stack.functions import FUNCTIONS
 from ..stack import (Activation, Affine, Bidirectional, Dense, Flatten,
-                     LayerNorm, Masking, Recurrent, Reshape)
+                     LayerNorm, LeakyReLU, Masking, Recurrent, Reshape)
 from .functions import keras_activation
 from .safety import ModelFileError
 
@@ -29,6 +29,8 @@ __all__ = ["CONVERTERS", "Flow", "SUPPORTED", "refusal"]
 SUPPORTED = (
     "LSTM and Bidirectional(LSTM) layers, with Masking, Normalization or "
     "Rescaling before them and Dense, TimeDistributed(Dense), Activation, "
+    "LeakyReLU, ReLU, ELU, Softmax (default settings but LeakyReLU's "
+    "slope), "
     "BatchNormalization, LayerNormalization, Flatten or Reshape after "
     "them, in a Sequential or a functional chain; Dropout, "
     "SpatialDropout1D, GaussianNoise, GaussianDropout, AlphaDropout and "
@@ -202,6 +204,29 @@ def _activation(layer, flow, context, built):
     return built if name == "linear" else built + [Activation(name)]
 
 
+def _leaky_relu(layer, flow, context, built):
+    config = layer.config  # Keras 3 says negative_slope, Keras 2 alpha
+    slope = config.get("negative_slope", config.get("alpha", 0.3))
+    return built + [_made(context, layer, lambda: LeakyReLU(slope))]
+
+
+#: Activation layers read at their default settings: function, settings.
+DEFAULT_ONLY = {"ELU": ("elu", {"alpha": 1.0}),
+                "Softmax": ("softmax", {"axis": -1}),
+                "ReLU": ("relu", {"max_value": None, "negative_slope": 0.0,
+                                  "threshold": 0.0})}
+
+
+def _function_layer(layer, flow, context, built):
+    name, defaults = DEFAULT_ONLY[layer.class_name]
+    for key, value in defaults.items():
+        given = layer.config.get(key, value)
+        if given != value and not (key == "axis" and given == [-1]):
+            _refuse(context, layer, f"{layer.class_name} with {key}="
+                    f"{value!r} (its default), not {given!r}")
+    return built + [Activation(name)]
+
+
 def _last_axis(context, layer, flow, axis):
     """Refuse a normalization over any axis but the last."""
     rank = 3 if flow.sequence else 2  # with the batch axis
@@ -320,4 +345,6 @@ CONVERTERS = {
     "LayerNormalization": _layer_normalization,
     "Normalization": _normalization, "Rescaling": _rescaling,
     "Masking": _masking, "Flatten": _flatten, "Reshape": _reshape,
+    "LeakyReLU": _leaky_relu, "ReLU": _function_layer,
+    "ELU": _function_layer, "Softmax": _function_layer,
 }

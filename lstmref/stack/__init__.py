@@ -7,7 +7,8 @@ each:
 ``Recurrent``      LSTM (every flag lstmref supports)
 ``Bidirectional``  Bidirectional(LSTM), merge concat, sum, ave or mul
 ``Dense``          Dense, also on sequences (TimeDistributed(Dense))
-``Activation``     Activation, and the activation layers (ReLU, Softmax)
+``Activation``     Activation, and the layers ReLU, ELU, Softmax
+``LeakyReLU``      LeakyReLU (its slope as TensorFlow holds it)
 ``Affine``         Normalization, Rescaling, BatchNormalization (inference)
 ``LayerNorm``      LayerNormalization over the last axis
 ``Masking``        Masking: later LSTMs skip the masked steps
@@ -21,11 +22,13 @@ The hooks every layer defines are written in ``base``.
 
 from .base import Layer, NoRule
 from .functions import FUNCTIONS
-from .layers import Activation, Affine, Dense, LayerNorm, Masking
+from .layers import (Activation, Affine, Dense, LayerNorm, LeakyReLU,
+                     Masking)
 from .model import Stack
 from .recurrent import MERGE_MODES, Bidirectional, Recurrent
 from .shapes import Flatten, Reshape, Step
 
 __all__ = ["Activation", "Affine", "Bidirectional", "Dense", "FUNCTIONS",
-           "Flatten", "Layer", "LayerNorm", "MERGE_MODES", "Masking",
+           "Flatten", "Layer", "LayerNorm", "LeakyReLU", "MERGE_MODES",
+           "Masking",
            "NoRule", "Recurrent", "Reshape", "Stack", "Step"]

@@ -11,7 +11,8 @@ from .._checks import as_float_array, check_finite, check_rank, check_real
 from .base import Layer, _divide, lrp_elementwise
 from .functions import FUNCTIONS, LRP_PASS, check_function, vjp
 
-__all__ = ["Activation", "Affine", "Dense", "LayerNorm", "Masking"]
+__all__ = ["Activation", "Affine", "Dense", "LayerNorm", "LeakyReLU",
+           "Masking"]
 
 
 def _weights(value, argument, shape=None, meaning=""):
@@ -68,6 +69,42 @@ class Activation(Layer):
 
     def __repr__(self):
         return f"Activation({self.activation!r})"
+
+
+class LeakyReLU(Layer):
+    """y = x for x > 0, s x otherwise: Keras's LeakyReLU layer, whose
+    slope s (``negative_slope``; Keras 2's ``alpha``) TensorFlow holds as
+    a float32, so s is rounded to float32 here too."""
+
+    def __init__(self, negative_slope):
+        if isinstance(negative_slope, bool) or not isinstance(
+                negative_slope, (int, float, np.floating, np.integer)) \
+                or not np.isfinite(negative_slope) or negative_slope < 0:
+            raise ValueError(
+                f"negative_slope: expected a finite number >= 0, got "
+                f"{negative_slope!r}")
+        self.negative_slope = float(np.float32(negative_slope))
+
+    def out_shape(self, shape):
+        return _fits(shape, None, "LeakyReLU")
+
+    def forward(self, x, mask, keep=False):
+        y = np.where(x > 0, x, self.negative_slope * x)
+        return y, mask, x if keep else None
+
+    def backward(self, cache, dy):
+        return np.where(cache > 0, dy, self.negative_slope * dy)
+
+    def lrp_refusal(self, last):
+        if last:
+            return "LRP needs a linear output layer, got a LeakyReLU layer"
+        return None
+
+    def relevance(self, cache, r, rule):
+        return r  # keeps sign and order, 0 -> 0: relevance passes
+
+    def __repr__(self):
+        return f"LeakyReLU({self.negative_slope!r})"
 
 
 class Dense(Layer):
