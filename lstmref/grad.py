@@ -20,43 +20,56 @@ import numpy as np
 
 from ._checks import as_float_array, check_shape, check_windows
 from .activations import get_activation
-from .layer import Trace, _arrange, _prepare, _row_blocks, _trace
+from .layer import (Trace, _arrange, _prepare, _record, _row_blocks,
+                    _trace, _trace_into)
 
 __all__ = ["DERIVATIVES", "Gradients", "backward", "input_gradient"]
 
 
-def _d_sigmoid(z, y):
-    return y * (1.0 - y)
+def _d_sigmoid(z, y, out=None):
+    out = np.subtract(1.0, y, out=out)  # y (1 - y)
+    out *= y
+    return out
 
 
-def _d_tanh(z, y):
-    return 1.0 - y * y
+def _d_tanh(z, y, out=None):
+    out = np.multiply(y, y, out=out)  # 1 - y^2
+    return np.subtract(1.0, out, out=out)
 
 
-def _d_hard_sigmoid(z, y):
+def _d_hard_sigmoid(z, y, out=None):
     # relu6(z + 3) / 6: TensorFlow's gradient of relu6 is 0 at both kinks,
     # found on z + 3 as rounded (z just below 3 can round to the kink)
     s = z + 3.0
-    return ((s > 0.0) & (s < 6.0)) / z.dtype.type(6.0)
+    return _into(((s > 0.0) & (s < 6.0)) / z.dtype.type(6.0), out)
 
 
-def _d_hard_sigmoid_keras2(z, y):
+def _d_hard_sigmoid_keras2(z, y, out=None):
     # clip(0.2 z + 0.5, 0, 1): TensorFlow's gradient of clip_by_value keeps
     # the slope at both kinks (u = 0 and u = 1 included), rounded as Keras
     # 2 rounds u
     u = 0.2 * z + 0.5
-    return ((u >= 0.0) & (u <= 1.0)) * z.dtype.type(0.2)
+    return _into(((u >= 0.0) & (u <= 1.0)) * z.dtype.type(0.2), out)
 
 
-def _d_linear(z, y):
-    return np.ones_like(z)
+def _d_linear(z, y, out=None):
+    return _into(np.ones_like(z), out)
 
 
-def _d_relu(z, y):
-    return (z > 0.0).astype(z.dtype)
+def _d_relu(z, y, out=None):
+    return _into((z > 0.0).astype(z.dtype), out)
 
 
-#: Derivative of each activation, from its input z and output y = act(z).
+def _into(value, out):
+    """``value``, copied into ``out`` if one is given (NumPy's ``out=``)."""
+    if out is None:
+        return value
+    out[...] = value
+    return out
+
+
+#: Derivative of each activation, from its input z and output y = act(z);
+#: ``out``, if given, receives it, as in NumPy.
 DERIVATIVES = {
     "sigmoid": _d_sigmoid,
     "tanh": _d_tanh,
@@ -144,19 +157,23 @@ def _backward(xs, p, tr, dh_T, dc_T, dh, go_backwards):
         dh = dh.astype(dtype, copy=False)  # the run's float type, as dh_T
     # contiguous: BLAS took ten times longer with the transposed view
     W_T = np.ascontiguousarray(p.kernel.T)  # (4u, F)
+    work = {}
     for rows in _row_blocks(batch, u, F):
         dz, dh0[rows], dc0[rows] = _dz(
             p, _rows_of(tr, rows), *(None if d is None else d[rows]
-                                     for d in (dh_T, dc_T, dh)))
-        flat = dz.reshape(-1, 4 * u)  # (T * rows, 4u), time-major
-        dx[:, rows] = (flat @ W_T).reshape(T, -1, F)  # dz W^T
+                                     for d in (dh_T, dc_T, dh)), work)
+        n = dz.shape[1]
+        flat = dz.reshape(-1, 4 * u)  # (T * n, 4u), time-major
+        dx[:, rows] = (flat @ W_T).reshape(T, n, F)  # dz W^T
         x_tm = xs[rows].transpose(1, 0, 2).reshape(-1, F)
         dW += x_tm.T @ flat  # sum over t of x_t^T dz
-        h_prev = np.concatenate([tr.h0[rows][None],
-                                 tr.h[rows, :-1].transpose(1, 0, 2)])
+        h_prev = _buffer(work, "h_prev", (T, n, u), dtype)
+        h_prev[0], h_prev[1:] = tr.h0[rows], tr.h[rows, :-1].transpose(
+            1, 0, 2)
         # sum over t of h_{t-1}^T dz_t: one product per step, each small
         # enough for one thread (see _row_blocks), then their sum
-        dU += np.matmul(h_prev.transpose(0, 2, 1), dz).sum(axis=0)
+        dU += np.matmul(h_prev.transpose(0, 2, 1), dz, out=_buffer(
+            work, "dU_t", (T, u, 4 * u), dtype)).sum(axis=0)
         db += flat.sum(axis=0)
     dx = dx.transpose(1, 0, 2)
     if go_backwards:
@@ -172,7 +189,20 @@ def _rows_of(tr, rows):
     return Trace(**{f.name: getattr(tr, f.name)[rows] for f in fields(tr)})
 
 
-def _dz(p, tr, dh_T, dc_T, dh):
+def _buffer(work, name, shape, dtype):
+    """The scratch array ``work[name, shape]``, made on first use.
+
+    The loops over blocks of rows reuse their scratch arrays from block
+    to block: fresh arrays of a few hundred kB cost page faults at every
+    block, which took as long as the arithmetic.
+    """
+    key = (name, shape)
+    if key not in work:
+        work[key] = np.empty(shape, dtype)
+    return work[key]
+
+
+def _dz(p, tr, dh_T, dc_T, dh, work):
     """dL/dz of every step, time-major (T, batch, 4 * units), and dL/dh_0,
     dL/dc_0, for one block of rows: the loop of ``backward``'s docstring.
 
@@ -180,29 +210,44 @@ def _dz(p, tr, dh_T, dc_T, dh):
     all steps at once: each step's slopes d c_new / d z of the gates i,
     f and c_tilde (which dc_new multiplies) and d h_new / d z_o (which
     dh_new multiplies), in ``GATES``' column order, so that a step
-    without mask is five element-wise calls and one product.
+    without mask is five element-wise calls and one product. ``work``
+    holds the scratch arrays (``_buffer``); dz is one of them.
     """
     batch, T, u = tr.h.shape
     dtype = tr.h.dtype
+
+    def buffer(name, shape):
+        return _buffer(work, name, shape, dtype)
+
     phi = get_activation(p.activation)
     d_sigma = DERIVATIVES[p.recurrent_activation]
     d_phi = DERIVATIVES[p.activation]
     masked = not tr.mask.all()
-    c_prev = np.concatenate([tr.c0[:, None], tr.c[:, :-1]], axis=1)
     # the cell before masking; where every step is used, the state itself
-    c_new = tr.f * c_prev + tr.i * tr.c_tilde if masked else tr.c
-    phi_c = phi(c_new)  # (batch, T, units)
-    slopes = np.empty((T, batch, 4, u), dtype)  # i, f, c, o as in GATES
+    c_new = tr.c
+    if masked:
+        c_prev = np.concatenate([tr.c0[:, None], tr.c[:, :-1]], axis=1)
+        c_new = tr.f * c_prev + tr.i * tr.c_tilde
+    phi_c = phi(c_new, out=buffer("phi_c", (batch, T, u)))
+    slopes = buffer("slopes", (T, batch, 4, u))  # i, f, c, o as in GATES
     by_window = slopes.transpose(1, 0, 2, 3)  # (batch, T, 4, u) view
-    np.multiply(d_sigma(tr.z_i, tr.i), tr.c_tilde, out=by_window[:, :, 0])
-    np.multiply(d_sigma(tr.z_f, tr.f), c_prev, out=by_window[:, :, 1])
-    np.multiply(d_phi(tr.z_c, tr.c_tilde), tr.i, out=by_window[:, :, 2])
-    np.multiply(d_sigma(tr.z_o, tr.o), phi_c, out=by_window[:, :, 3])
-    slope_c = np.empty((T, batch, u), dtype)  # d h_new / d c_new
-    np.multiply(tr.o, d_phi(c_new, phi_c), out=slope_c.transpose(1, 0, 2))
-    f = np.ascontiguousarray(tr.f.transpose(1, 0, 2))  # (T, batch, u)
+    tmp = buffer("tmp", (batch, T, u))
+    np.multiply(d_sigma(tr.z_i, tr.i, out=tmp), tr.c_tilde,
+                out=by_window[:, :, 0])
+    d_sigma(tr.z_f, tr.f, out=tmp)  # times c_{t-1}:
+    np.multiply(tmp[:, 0], tr.c0, out=by_window[:, 0, 1])
+    np.multiply(tmp[:, 1:], tr.c[:, :-1], out=by_window[:, 1:, 1])
+    np.multiply(d_phi(tr.z_c, tr.c_tilde, out=tmp), tr.i,
+                out=by_window[:, :, 2])
+    np.multiply(d_sigma(tr.z_o, tr.o, out=tmp), phi_c,
+                out=by_window[:, :, 3])
+    slope_c = buffer("slope_c", (T, batch, u))  # d h_new / d c_new
+    np.multiply(tr.o, d_phi(c_new, phi_c, out=tmp),
+                out=slope_c.transpose(1, 0, 2))
+    f = buffer("f", (T, batch, u))
+    f.transpose(1, 0, 2)[...] = tr.f
     used = tr.mask.T[..., None].astype(dtype)  # (T, batch, 1)
-    dz = np.empty((T, batch, 4 * u), dtype)  # dL/dz of every step
+    dz = buffer("dz", (T, batch, 4 * u))  # dL/dz of every step
     by_gate = dz.reshape(T, batch, 4, u)
     dh_t = np.zeros((batch, u), dtype) if dh_T is None else np.array(
         dh_T, dtype)
@@ -254,17 +299,21 @@ def _input_gradient(net, x, output):
     dx = np.empty((T, batch, F), xs.dtype)  # time-major, as dz
     D = net.dense_kernel
     W_T = np.ascontiguousarray(p.kernel.T)  # (4u, F), as in _backward
+    work, records = {}, {}
     for rows in _row_blocks(batch, p.units, F):
-        tr = _trace(xs[rows], p, h0[rows], c0[rows], None)
+        n = rows.stop - rows.start
+        if n not in records:  # one record per block size, reused
+            records[n] = _record(n, T, p.units, xs.dtype)
+        tr = _trace_into(records[n], xs[rows], p, h0[rows], c0[rows], None)
         a = tr.h[:, -1] @ D
         if net.dense_bias is not None:
             a = a + net.dense_bias
         y = get_activation(net.dense_activation)(a)
         slope = DERIVATIVES[net.dense_activation](a, y)[:, output]
         dh_T = slope[:, None] * D[:, output][None, :]  # (rows, units)
-        dz, _, _ = _dz(p, tr, dh_T, None, None)
+        dz, _, _ = _dz(p, tr, dh_T, None, None, work)
         dx[:, rows] = (dz.reshape(-1, 4 * p.units) @ W_T).reshape(
-            T, -1, F)  # dz W^T
+            T, n, F)  # dz W^T
     dx = dx.transpose(1, 0, 2)
     return np.ascontiguousarray(dx[:, ::-1] if net.go_backwards else dx)
 

@@ -125,11 +125,25 @@ def _trace(x, params, h0, c0, mask):
     No checks: the public functions make them once, at the door.
     """
     batch, T, _ = x.shape
+    return _trace_into(_record(batch, T, params.units, x.dtype), x, params,
+                       h0, c0, mask)
+
+
+def _record(batch, T, u, dtype):
+    """Empty arrays for ``_scan``'s ``record``: z and the gates (batch, T,
+    4 * u), c and h (batch, T, u)."""
+    return {"z": np.empty((batch, T, 4 * u), dtype),
+            "gates": np.empty((batch, T, 4 * u), dtype),
+            "c": np.empty((batch, T, u), dtype),
+            "h": np.empty((batch, T, u), dtype)}
+
+
+def _trace_into(record, x, params, h0, c0, mask):
+    """``_trace``, filling ``record`` (from ``_record``), whose arrays the
+    ``Trace`` returned shares: a caller tracing block after block reuses
+    one record (fresh large arrays cost page faults every time)."""
+    batch, T, _ = x.shape
     u = params.units
-    record = {"z": np.empty((batch, T, 4 * u), x.dtype),
-              "gates": np.empty((batch, T, 4 * u), x.dtype),
-              "c": np.empty((batch, T, u), x.dtype),
-              "h": np.empty((batch, T, u), x.dtype)}
     # copies of the states: _scan overwrites the ones it is given
     _scan(x, params, h0.copy(), c0.copy(), mask, False, record=record,
           keep_outputs=False)

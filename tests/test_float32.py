@@ -37,6 +37,18 @@ RTOL = 1e-5  # of the largest |value|; see the module's docstring
 T, FEATURES, UNITS = 24, 3, 50  # the issue's model: 48 rows per block
 
 
+@pytest.fixture(autouse=True, scope="module")
+def keras_dtype_policy_kept():
+    """Leave Keras's global dtype policy as this module found it. Keras
+    fixes it (from floatx, here float32) at the first layer it builds, so
+    a later module that switches floatx to float64 would still get
+    float32 layers wherever it gives no dtype."""
+    from keras.src.backend.common import global_state
+    before = global_state.get_global_attribute("dtype_policy", None)
+    yield
+    global_state.set_global_attribute("dtype_policy", before)
+
+
 def relative_error(ours, theirs):
     """max |ours - theirs| / max |theirs|, in float64."""
     theirs = np.asarray(theirs, np.float64)
