@@ -167,7 +167,13 @@ def expected_per_lag(model, net, x, output, baseline=0.0):
         # tests/test_exact_rules.py works in Fractions and
         # tests/test_attribution.py checks for conservation; here the
         # column must be lstmref's numbers, averaged and ordered by lag.
-        "lrp": np.abs(A.lrp(net, x, output=output)).sum(axis=2)}
+        "lrp": np.abs(A.lrp(net, x, output=output)).sum(axis=2),
+        # Plumbing too: CD's values are checked against Murdoch et al.'s
+        # rules in fractions (test_exact_rules, and the cd column itself in
+        # test_cd_column_is_murdoch_et_als_rule_worked_in_fractions).
+        "cd": np.abs(np.stack([A.contextual_decomposition(
+            net, x, [t], output=output)[0] for t in range(x.shape[1])],
+            axis=1))}
     return {name: v.mean(axis=0)[::-1] for name, v in per_step.items()}
 
 
@@ -215,7 +221,9 @@ def test_per_lag_table_equals_each_method_worked_through_keras(
     (["ig"], ["integrated_gradients"]),
     (["lrp", "occlusion"], ["occlusion", "lrp"]),
     (["shapley", "--method", "ig"], ["integrated_gradients", "shapley"]),
-    (["all"], ["integrated_gradients", "occlusion", "shapley", "lrp"]),
+    (["all"], ["integrated_gradients", "occlusion", "shapley", "lrp",
+               "cd"]),
+    (["cd", "ig"], ["integrated_gradients", "cd"]),
 ])
 def test_method_option_picks_the_columns(small, capsys, methods, columns):
     path, _, _, _ = small
@@ -622,3 +630,50 @@ def test_a_json_path_that_cannot_be_written_fails_before_any_work(
                                tmp_path / "missing.npy", "--json", bad)
         # the data file does not exist either: the path is checked first
         assert_one_error_line(status, out, err, needle)
+
+
+def test_cd_column_is_murdoch_et_als_rule_worked_in_fractions(
+        tmp_path, capsys):
+    """The cd column of a tf_keras file holding test_exact_rules' one-unit
+    network (linear cell, Keras 2's hard_sigmoid, fraction weights) is
+    |relevant part| of each step alone, as that test works it out in
+    exact arithmetic from Murdoch et al. (2018), with no lstmref code."""
+    import tf_keras
+    import test_exact_rules as exact
+    model = tf_keras.Sequential([
+        tf_keras.Input((len(exact.X), 1), dtype="float64"),
+        tf_keras.layers.LSTM(1, activation="linear",
+                             recurrent_activation="hard_sigmoid",
+                             dtype="float64"),
+        tf_keras.layers.Dense(1, dtype="float64")])
+    model.set_weights([np.array([[float(v) for v in exact.W]]),
+                       np.array([[float(v) for v in exact.U]]),
+                       np.array([float(v) for v in exact.B]),
+                       np.array([[float(exact.D)]]),
+                       np.array([float(exact.DB)])])
+    model.save(tmp_path / "one.h5")
+    np.save(tmp_path / "x.npy", np.array([[[float(v)] for v in exact.X]]))
+    status, out, err = run(capsys, "explain", tmp_path / "one.h5", "--data",
+                           tmp_path / "x.npy", "--method", "cd")
+    assert status == 0, err
+    table, _ = lag_table(out)
+    T = len(exact.X)
+    expected = [abs(float(exact.cd_by_hand({t})[0]))
+                for t in reversed(range(T))]  # t-1 first
+    np.testing.assert_allclose(table["cd"], expected, **PRINTED)
+    assert "cd: decomposition: relevant + irrelevant = f(x)" in out
+
+
+def test_cd_is_skipped_on_a_stack_with_the_reason(tmp_path, capsys):
+    rng = np.random.default_rng(12)
+    save_model(tmp_path / "two.keras", [
+        keras.layers.LSTM(3, return_sequences=True, dtype="float64"),
+        keras.layers.LSTM(2, dtype="float64"),
+        keras.layers.Dense(1, dtype="float64")], rng)
+    np.save(tmp_path / "x.npy", rng.normal(size=(3, T, F)))
+    status, out, _ = run(capsys, "explain", tmp_path / "two.keras",
+                         "--data", tmp_path / "x.npy", "--method", "cd",
+                         "occlusion")
+    assert status == 0
+    assert re.search(r"^cd: skipped \(contextual decomposition is defined "
+                     r"here for one LSTM layer", out, re.M), out

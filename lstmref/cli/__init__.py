@@ -5,11 +5,11 @@
     python -m lstmref explain MODEL.keras --data X.npy|X.csv [--output k]
         [--baseline mean|zeros|FILE] [--columns a,b,c] [--window T]
         [--sample N|all] [--seed S]
-        [--method {ig,occlusion,shapley,lrp,all} ...] [--plot out.png]
+        [--method {ig,occlusion,shapley,lrp,cd,all} ...] [--plot out.png]
         [--json results.json] [--progress]
 
-reads a Keras LSTM -> Dense (-> Activation("linear")) model file (.keras
-or .h5, Keras 1 to 3) with ``lstmref.files`` and prints (a) which columns
+reads a Keras model file (.keras or .h5, Keras 1 to 3) of LSTM layers
+(stacked, bidirectional) and their head with ``lstmref.files`` and prints (a) which columns
 of ``kernel``, ``recurrent_kernel`` and ``bias`` belong to the gates i, f,
 c, o, with the Frobenius norm of each block, and (b) how much forecast
 ``k`` owes to each past step, t-1 (the last) ... t-T (the first), by
@@ -90,9 +90,12 @@ def build_parser():
     explain.add_argument(
         "--method", nargs="+", action="extend", metavar="METHOD",
         choices=[*METHODS, "all"],
-        help="one or more of ig, occlusion, shapley, lrp, all (default); "
-             f"each method's gap (IG completeness, Shapley efficiency, "
-             f"LRP conservation) is shown and warned of over "
+        help="one or more of ig, occlusion, shapley, lrp, cd (contextual "
+             "decomposition: each step alone as the relevant part), all "
+             "(default); a method that cannot run on the model is skipped "
+             "with the reason; each method's gap (IG completeness, Shapley "
+             "efficiency, LRP conservation, CD's relevant + irrelevant = "
+             "f(x)) is shown and warned of over "
              f"{TOLERANCE:.0%}% of the largest |target| over the windows; "
              "IG doubles its Gauss-Legendre steps from 32 up to 1024 until "
              "each window is within it")
@@ -184,7 +187,8 @@ def explain(args):
     print()
     print(f"Importance of each past step for output {args.output}: mean "
           f"over {batch:,} window(s)\nof |attribution| (summed over "
-          "features for integrated_gradients and lrp),\nand each method's "
+          "features for integrated_gradients and lrp; cd: the relevant\n"
+          "part of each step alone), and each method's "
           "gap (last row).")
     f_x = predict(net, x)  # (n, n_out)
     f_base = net._forward(base[None])[0]  # (n_out,)

@@ -121,6 +121,23 @@ def _lrp(net, x, base, output, limit):
     return Attribution(np.abs(r_x).sum(axis=2), total)
 
 
+def _cd(net, x, base, output, limit):
+    """Contextual decomposition's relevant part of each step alone (no
+    baseline: it splits f(x) itself). Its guarantee, relevant +
+    irrelevant = f(x), holds for every step's split; ``total`` is each
+    window's split farthest from f(x)."""
+    f_x = net._forward(x)[:, output]
+    relevant = np.empty(x.shape[:2])
+    worst = f_x.copy()
+    for t in range(x.shape[1]):
+        rel, irr = attribution.contextual_decomposition(net, x, [t],
+                                                        output=output)
+        relevant[:, t] = rel
+        worst = np.where(np.abs(rel + irr - f_x) > np.abs(worst - f_x),
+                         rel + irr, worst)
+    return Attribution(np.abs(relevant), worst)
+
+
 def _skip(function):
     """The reason ``attribution.function`` cannot run on a model with
     windows of T steps, or None (``attribution.applies``)."""
@@ -140,4 +157,8 @@ METHODS = {m.name: m for m in (
     Method("lrp", "lrp", _lrp, lambda T: 1,
            "conservation: sum + initial state's share = f(x)", "forecast",
            _skip("lrp")),
+    Method("cd", "cd", _cd, lambda T: T,
+           "decomposition: relevant + irrelevant = f(x), each step",
+           "forecast",
+           _skip("contextual_decomposition")),
 )}
