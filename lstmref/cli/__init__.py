@@ -187,9 +187,8 @@ def explain(args):
     print()
     print(f"Importance of each past step for output {args.output}: mean "
           f"over {batch:,} window(s)\nof |attribution| (summed over "
-          "features for integrated_gradients and lrp; cd: the relevant\n"
-          "part of each step alone), and each method's "
-          "gap (last row).")
+          "features for integrated_gradients and lrp;\ncd: the relevant "
+          "part of each step alone), and each method's gap\n(last row).")
     f_x = predict(net, x)  # (n, n_out)
     f_base = net._forward(base[None])[0]  # (n_out,)
     outputs = range(net.n_out) if args.json else [args.output]
