@@ -103,7 +103,9 @@ def backward(x, params, dh_T=None, dc_T=None, *, dh=None,
         ``go_backwards``); for a loss on ``return_sequences`` outputs
         without mask this is dL/d(outputs).
     tr : the ``trace`` of this very run, if the caller has it already.
-    Other arguments as for ``lstm``. Returns a ``Gradients``.
+    Other arguments as for ``lstm``. Returns a ``Gradients``, in the
+    run's float type (``lstm``'s: float32 only if x, the weights and the
+    states all are).
 
     Going back from step t to t - 1, with m_t = mask (1 where used)::
 
@@ -163,18 +165,18 @@ def _backward(xs, p, tr, dh_T, dc_T, dh, go_backwards):
             p, _rows_of(tr, rows), *(None if d is None else d[rows]
                                      for d in (dh_T, dc_T, dh)), work)
         n = dz.shape[1]
-        flat = dz.reshape(-1, 4 * u)  # (T * n, 4u), time-major
-        dx[:, rows] = (flat @ W_T).reshape(T, n, F)  # dz W^T
-        x_tm = xs[rows].transpose(1, 0, 2).reshape(-1, F)
-        dW += x_tm.T @ flat  # sum over t of x_t^T dz
+        # one product per step, each small enough for one thread (see
+        # _row_blocks), whatever T is; then the sums over steps
+        np.matmul(dz, W_T, out=dx[:, rows])  # dx_t = dz_t W^T
+        x_tm = xs[rows].transpose(1, 0, 2)  # (T, n, F)
+        dW += np.matmul(x_tm.transpose(0, 2, 1), dz, out=_buffer(
+            work, "dW_t", (T, F, 4 * u), dtype)).sum(axis=0)
         h_prev = _buffer(work, "h_prev", (T, n, u), dtype)
         h_prev[0], h_prev[1:] = tr.h0[rows], tr.h[rows, :-1].transpose(
             1, 0, 2)
-        # sum over t of h_{t-1}^T dz_t: one product per step, each small
-        # enough for one thread (see _row_blocks), then their sum
         dU += np.matmul(h_prev.transpose(0, 2, 1), dz, out=_buffer(
             work, "dU_t", (T, u, 4 * u), dtype)).sum(axis=0)
-        db += flat.sum(axis=0)
+        db += dz.sum(axis=(0, 1))
     dx = dx.transpose(1, 0, 2)
     if go_backwards:
         dx = dx[:, ::-1]
@@ -281,7 +283,8 @@ def input_gradient(net, x, output=0):
 
     y = act(h_T D + d), so dL/dh_T = act'(a) D[:, output] with
     a = h_T D + d, then ``backward`` carries it to the inputs.
-    x (batch, T, input_dim) -> (batch, T, input_dim).
+    x (batch, T, input_dim) -> (batch, T, input_dim), in the LSTM run's
+    float type (float32 when x and the LSTM's weights are float32).
     """
     output = _check_output(net, output)
     return _input_gradient(net, check_windows(x, net.params), output)
@@ -312,8 +315,7 @@ def _input_gradient(net, x, output):
         slope = DERIVATIVES[net.dense_activation](a, y)[:, output]
         dh_T = slope[:, None] * D[:, output][None, :]  # (rows, units)
         dz, _, _ = _dz(p, tr, dh_T, None, None, work)
-        dx[:, rows] = (dz.reshape(-1, 4 * p.units) @ W_T).reshape(
-            T, n, F)  # dz W^T
+        np.matmul(dz, W_T, out=dx[:, rows])  # dx_t = dz_t W^T, by step
     dx = dx.transpose(1, 0, 2)
     return np.ascontiguousarray(dx[:, ::-1] if net.go_backwards else dx)
 

@@ -68,6 +68,11 @@ def lstm(x, params, *, initial_state=None, mask=None, return_sequences=False,
 
     Returns the output, or ``[output, h_T, c_T]``. Carrying ``[h_T, c_T]``
     into the next call as ``initial_state`` is a stateful layer.
+
+    Float type: the run is float32 when x, the weights and the states are
+    all float32 (a Keras model's own weights are), about twice as fast,
+    else float64; results come in the run's type, as ``trace``'s and
+    ``backward``'s do.
     """
     for name, flag in (("return_sequences", return_sequences),
                        ("return_state", return_state),

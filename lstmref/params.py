@@ -44,7 +44,9 @@ class LSTMParams:
         Applied to the three gates i, f and o.
 
     The arrays are checked (shapes, finite real numbers) and stored as
-    float32 if all three are float32, as float64 otherwise.
+    float32 if all three are float32, as float64 otherwise. Float32
+    weights (``from_keras`` of a Keras layer in its default float32)
+    given float32 windows run in float32; see ``lstm``.
     """
 
     kernel: np.ndarray
