@@ -247,7 +247,11 @@ def test_shapley_is_skipped_with_its_reason_for_long_windows(tmp_path,
     table, lags = lag_table(out)
     assert list(table) == ["occlusion"] and len(lags) == steps
     assert f"shapley: skipped (exact Shapley values need 2^T passes per " \
-           f"window; T={steps} > {A.MAX_SHAPLEY_STEPS})" in out
+           f"window; T={steps} > {A.MAX_SHAPLEY_STEPS})" in " ".join(
+               out.split("\n  "))  # the line wrapped at 79 characters
+    skip = next(k for k, line in enumerate(out.splitlines())
+                if line.startswith("shapley: skipped"))
+    assert all(len(line) <= 79 for line in out.splitlines()[skip:skip + 2])
 
 
 @pytest.mark.parametrize("form", ["npy 3-D", "npy 2-D", "csv with header",
@@ -675,5 +679,6 @@ def test_cd_is_skipped_on_a_stack_with_the_reason(tmp_path, capsys):
                          "--data", tmp_path / "x.npy", "--method", "cd",
                          "occlusion")
     assert status == 0
+    out = " ".join(out.split("\n  "))  # the skip line wrapped at 79
     assert re.search(r"^cd: skipped \(contextual decomposition is defined "
                      r"here for one LSTM layer", out, re.M), out

@@ -27,6 +27,7 @@ another form) exits with status 2 and one line on stderr.
 import argparse
 import json
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -213,8 +214,8 @@ def explain(args):
         print(f"95% intervals of the means above (normal: mean +- 1.96 "
               f"s/sqrt(n), n = {batch:,}): half-widths")
         print(lag_table({c: s.half_width for c, s in shown.items()}, T))
-    for note in notes:
-        print(note)
+    for note in notes:  # a skipped method and why, in lines of <= 79
+        print(textwrap.fill(note, 79, subsequent_indent="  "))
     if args.plot:
         save_plot(args.plot, {c: s.mean for c, s in shown.items()},
                   args.output, None if index is None or batch < 2 else
