@@ -11,8 +11,10 @@ with ``from_keras_model``. 256 windows of N(0, 1) inputs.
 Timed, each in float64 and in float32:
 
 - lstmref ``integrated_gradients`` (32 Gauss-Legendre nodes, zero
-  baseline: 8192 forward and backward passes), ``occlusion`` (24 + 1
-  forward passes per window) and ``input_gradient`` (one of each);
+  baseline: 8192 forward and backward passes), the same IG written with
+  the public ``grad.input_gradient`` on the path (built in x's float
+  type), ``occlusion`` (24 + 1 forward passes per window) and
+  ``input_gradient`` (one of each);
 - TensorFlow: the same integrated gradients (the same path and nodes) by
   one ``GradientTape`` over ``model(path)``, eagerly, and inside a
   ``tf.function`` (traced before timing); and the input gradient, eagerly.
@@ -111,10 +113,21 @@ def tf_methods(model, x, dtype):
 
 
 def lstmref_methods(net, x):
-    """lstmref's three methods on windows x: {name: function}."""
+    """lstmref's methods on windows x: {name: function}."""
     from lstmref import attribution, grad
+    alphas, weights = gauss_legendre(N_STEPS, x.dtype)
+
+    def ig_by_input_gradient():
+        # the same IG from the public input_gradient, the path kept in
+        # x's float type and taken through grad's blocks of rows
+        path = (alphas[:, None, None, None] * x[None]).reshape(
+            -1, T, FEATURES)
+        grads = grad.input_gradient(net, path).reshape(N_STEPS, *x.shape)
+        return x * np.tensordot(weights, grads, axes=1)
+
     return {"IG": lambda: attribution.integrated_gradients(
                 net, x, n_steps=N_STEPS),
+            "IG by input_gradient": ig_by_input_gradient,
             "occlusion": lambda: attribution.occlusion(net, x),
             "input gradient": lambda: grad.input_gradient(net, x)}
 
@@ -140,7 +153,9 @@ def run(repeats=None):
         net = lstmref.from_keras_model(model)
         ours = lstmref_methods(net, x)
         theirs = tf_methods(model, x, dtype)
-        errors[dtype] = check(ours["IG"](), theirs["IG eager"](), dtype)
+        reference = theirs["IG eager"]()
+        errors[dtype] = check(ours["IG"](), reference, dtype)
+        check(ours["IG by input_gradient"](), reference, dtype)
         for name, call in ours.items():
             calls["lstmref", name, dtype] = call
             computed["lstmref", name, dtype] = str(call().dtype)
