@@ -24,12 +24,19 @@ ATOL_Y, ATOL_GRAD = 1e-12, 1e-10
 
 @pytest.fixture(autouse=True)
 def float64_keras():
-    """Keras layers in float64 for this module's tests, then as before."""
+    """Keras layers in float64 for this module's tests, then as before.
+    Keras fixes its global dtype policy from floatx at the first layer
+    built without a dtype (by any earlier test module), so the policy is
+    unset here too, and put back after."""
     import keras
+    from keras.src.backend.common import global_state
     before = keras.config.floatx()
+    policy = global_state.get_global_attribute("dtype_policy", None)
     keras.config.set_floatx("float64")
+    global_state.set_global_attribute("dtype_policy", None)
     yield
     keras.config.set_floatx(before)
+    global_state.set_global_attribute("dtype_policy", policy)
 
 
 def randomize(model, rng):
