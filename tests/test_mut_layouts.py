@@ -208,3 +208,83 @@ def test_from_keras_refuses_what_only_looks_like_a_layer(obj, message):
     with pytest.raises(TypeError) as caught:
         lstmref.from_keras(obj)
     assert str(caught.value) == message
+
+
+def keras_rnn_of_cell(framework, rng):
+    """A float64 ``RNN(LSTMCell(2))`` of Keras 3 or ``tf_keras``, relu
+    candidate and hard-sigmoid gates, random weights set through Keras
+    (every bias entry non-zero)."""
+    import importlib
+    K = importlib.import_module(framework)
+    cell = K.layers.LSTMCell(2, activation="relu",
+                             recurrent_activation="hard_sigmoid",
+                             dtype="float64")
+    rnn = K.layers.RNN(cell, dtype="float64")
+    rnn.build((4, None, 3))
+    bias = rng.uniform(0.1, 1.0, 8) * rng.choice([-1, 1], 8)
+    rnn.set_weights([rng.normal(0, 0.5, (3, 8)),
+                     rng.normal(0, 0.5, (2, 8)), bias])
+    return rnn
+
+
+# Keras 3's hard_sigmoid has slope 1/6, tf_keras's (Keras 2's) slope 0.2
+HARD_SIGMOID = {"keras": "hard_sigmoid", "tf_keras": "hard_sigmoid_keras2"}
+
+
+@pytest.mark.parametrize("framework", ["keras", "tf_keras"])
+def test_from_keras_reads_an_rnn_layer_around_an_lstm_cell(framework):
+    """RNN(LSTMCell(...)) keeps the activations on its cell (the RNN
+    layer has none): read there, the outputs are the layer's own."""
+    rng = np.random.default_rng(59)
+    rnn = keras_rnn_of_cell(framework, rng)
+    x = rng.normal(size=(4, 5, 3))
+    params = lstmref.from_keras(rnn)
+    assert (params.activation, params.recurrent_activation) == (
+        "relu", HARD_SIGMOID[framework])
+    # float64 on both sides: only round-off differs
+    np.testing.assert_allclose(lstmref.lstm(x, params), np.asarray(rnn(x)),
+                               rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("framework", ["keras", "tf_keras"])
+def test_from_keras_reads_a_bare_lstm_cell(framework):
+    """A built LSTMCell (no ``.cell`` of its own) is read as itself; its
+    outputs are those of Keras's RNN layer running that cell."""
+    rng = np.random.default_rng(60)
+    rnn = keras_rnn_of_cell(framework, rng)
+    x = rng.normal(size=(4, 5, 3))
+    params = lstmref.from_keras(rnn.cell)
+    assert (params.activation, params.recurrent_activation) == (
+        "relu", HARD_SIGMOID[framework])
+    np.testing.assert_allclose(lstmref.lstm(x, params), np.asarray(rnn(x)),
+                               rtol=0, atol=1e-12)
+
+
+def test_from_keras_reads_a_cell_less_lstm_layer_from_itself(monkeypatch):
+    """Keras 2.0's LSTM (before cells, Keras 2.1) kept its activations on
+    the layer and had no ``.cell``: a stand-in for one, from a package
+    of version 2.0.8, is read from the layer itself, its hard sigmoid
+    being Keras 2's (slope 0.2, written out here)."""
+    import sys
+    import types
+    package = types.ModuleType("oldkeras")
+    package.__version__ = "2.0.8"
+    monkeypatch.setitem(sys.modules, "oldkeras", package)
+    rng = np.random.default_rng(61)
+    arrays = [rng.normal(size=(3, 8)), rng.normal(size=(2, 8)),
+              rng.uniform(0.1, 1.0, 8)]
+
+    def hard_sigmoid(x):
+        return np.clip(0.2 * x + 0.5, 0.0, 1.0)
+
+    layer = type("LSTM", (), {
+        "__module__": "oldkeras.layers.recurrent", "name": "lstm_1",
+        "activation": staticmethod(np.tanh),
+        "recurrent_activation": staticmethod(hard_sigmoid),
+        "get_weights": lambda self: arrays,
+        "get_config": lambda self: {}})()
+    params = lstmref.from_keras(layer)
+    assert (params.activation, params.recurrent_activation) == (
+        "tanh", "hard_sigmoid_keras2")
+    for ours, theirs in zip(lstmref.to_keras(params), arrays):
+        np.testing.assert_array_equal(ours, theirs)
