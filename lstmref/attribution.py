@@ -25,6 +25,7 @@ import numpy as np
 from ._checks import as_float_array, check_finite, check_flag
 from .activations import ACTIVATIONS, get_activation
 from .gate_reading import memory_horizon, saturation_by_gate
+from .grad import _input_gradient as _network_gradient
 from .network import Network
 from .stack import Dense, Recurrent, Stack
 from .stack.base import NoRule, lrp_linear as _lrp_linear
@@ -74,7 +75,11 @@ def _check_output(net, output):
 
 
 def _input_gradient(net, x, output):
-    """d y[:, output] / d x of checked windows, through every layer."""
+    """d y[:, output] / d x of checked windows, through every layer (for
+    a ``Network``, ``grad``'s loop over blocks of windows: the same
+    numbers, faster)."""
+    if isinstance(net, Network):
+        return _network_gradient(net, x, output)
     return net._input_gradient(x, output)
 
 
@@ -163,7 +168,8 @@ def integrated_gradients(net, x, baseline=None, output=0, n_steps=32,
             n_steps, (int, np.integer)) or n_steps < 2:
         raise ValueError(
             f"n_steps: expected an integer >= 2, got {n_steps!r}")
-    alphas, weights = _rule(method, int(n_steps))
+    alphas, weights = (a.astype(x.dtype) for a in _rule(method,
+                                                         int(n_steps)))
     path = base[None] + alphas[:, None, None, None] * (x - base)[None]
     grads = _input_gradient(net, path.reshape(-1, *x.shape[1:]), output)
     grads = grads.reshape(len(alphas), *x.shape)  # (n, batch, T, F)

@@ -130,15 +130,27 @@ def test_a_float64_input_makes_the_run_float64():
         np.testing.assert_array_equal(ours, exact)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "attribution.integrated_gradients builds its path with float64 "
-    "quadrature nodes, so a float32 model's IG runs in float64"))
 def test_integrated_gradients_of_a_float32_model_are_float32():
+    """IG of a float32 model over float32 windows is computed in float32
+    (its quadrature nodes too) and equals TensorFlow's GradientTape
+    integrating the same Keras model in float32 at the same nodes."""
+    import tensorflow as tf
     rng = np.random.default_rng(323)
-    net, _ = float32_model(rng)
+    net, model = float32_model(rng)
     x = rng.normal(size=(4, T, FEATURES)).astype(np.float32)
-    ig = lstmref.attribution.integrated_gradients(net, x, n_steps=8)
+    ig = lstmref.attribution.integrated_gradients(net, x, output=1,
+                                                  n_steps=8)
     assert ig.dtype == np.float32
+    nodes, weights = np.polynomial.legendre.leggauss(8)
+    path = tf.constant((((nodes + 1) / 2)[:, None, None, None] * x[None])
+                       .reshape(-1, T, FEATURES).astype(np.float32))
+    with tf.GradientTape() as tape:
+        tape.watch(path)
+        y = model(path)[:, 1]
+    grads = tape.gradient(y, path).numpy().reshape(8, *x.shape)
+    expected = x * np.tensordot((weights / 2).astype(np.float32), grads,
+                                axes=1)
+    assert relative_error(ig, expected) < RTOL
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
