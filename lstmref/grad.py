@@ -279,13 +279,16 @@ def _dz(p, tr, dh_T, dc_T, dh, work):
 
 
 def input_gradient(net, x, output=0):
-    """d y[:, output] / d x of a ``Network``, window by window.
+    """d y[:, output] / d x of a ``Network`` (or of any ``Stack``, by its
+    layers' backward passes), window by window.
 
     y = act(h_T D + d), so dL/dh_T = act'(a) D[:, output] with
     a = h_T D + d, then ``backward`` carries it to the inputs.
     x (batch, T, input_dim) -> (batch, T, input_dim), in the LSTM run's
     float type (float32 when x and the LSTM's weights are float32).
     """
+    if not hasattr(net, "dense_kernel") and hasattr(net, "input_gradient"):
+        return net.input_gradient(x, output)  # a Stack: layer by layer
     output = _check_output(net, output)
     return _input_gradient(net, check_windows(x, net.params), output)
 

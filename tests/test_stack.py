@@ -291,3 +291,20 @@ def test_network_is_a_stack_of_its_two_layers():
     np.testing.assert_array_equal(general._forward(x), net._forward(x))
     np.testing.assert_array_equal(net.input_gradient(x, 2),
                                   lstmref.grad.input_gradient(net, x, 2))
+
+
+def test_a_long_path_goes_through_in_pieces_with_keras_gradients(
+        monkeypatch):
+    """More windows than one backward pass holds (ROWS, set low here):
+    the pieces' gradients, and grad.input_gradient's of a Stack, equal
+    GradientTape's over the whole batch."""
+    from lstmref import grad
+    from lstmref.stack import model as stack_model
+    monkeypatch.setattr(stack_model, "ROWS", 2)
+    model, net, x, step = build("two_stacked", 7)
+    assert len(x) > 2 * stack_model.ROWS
+    expected = tape_gradient(model, x, 0, step)
+    np.testing.assert_allclose(net.input_gradient(x, 0), expected, rtol=0,
+                               atol=ATOL_GRAD)
+    np.testing.assert_allclose(grad.input_gradient(net, x, 0), expected,
+                               rtol=0, atol=ATOL_GRAD)
