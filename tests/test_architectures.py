@@ -277,6 +277,73 @@ def test_input_gradient_equals_gradient_tape(name, functional):
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=GRADIENT_ATOL)
 
 
+#: The baseline of the attribution tests: a constant day, not MASK_VALUE
+#: (a baseline of masked steps would be skipped by the LSTMs).
+BASELINE = 0.3
+
+
+@pytest.mark.parametrize("name", sorted(GRID))
+def test_every_method_runs_on_every_model_with_its_guarantee(name):
+    """On every architecture of the grid: exact Shapley values add up to
+    Keras's f(x) - f(baseline) (efficiency); occlusion equals the change
+    in Keras's own output when one step is set to the baseline; IG is
+    complete to 1% of the largest |f(x) - f(baseline)| within 1,024
+    Gauss-Legendre steps (the command's rule; kinks of relu-like
+    functions slow the quadrature); LRP conserves f(x) where it applies,
+    and where it does not, as for contextual decomposition, applies()
+    gives the reason."""
+    from lstmref import attribution as A
+    model, stack, x = case(name, False)
+    output = stack.n_out - 1
+    base = np.full_like(x, BASELINE)
+
+    def f(windows):
+        return np.asarray(keras_output(model, windows, name))[:, output]
+
+    change = f(x) - f(base)
+    phi = A.shapley_steps(stack, x, base, output=output)
+    np.testing.assert_allclose(phi.sum(axis=1), change, rtol=0,
+                               atol=1e-10)
+    occluded = np.repeat(x[:, None], T, axis=1)  # (batch, T, T, F)
+    for t in range(T):
+        occluded[:, t, t] = BASELINE
+    keras_occ = f(x)[:, None] - f(occluded.reshape(-1, T, F)).reshape(
+        len(x), T)
+    np.testing.assert_allclose(A.occlusion(stack, x, base, output),
+                               keras_occ, rtol=0, atol=1e-10)
+    # IG needs a path along which f is continuous: a step equal to
+    # MASK_VALUE is masked only at the path's end, so masked entries are
+    # integrated over their unmasked windows (windows(): the last two).
+    kept = slice(4, None) if name in MASKED else slice(None)
+    # A model whose output is the same at both ends (relu gates shut at
+    # both) has nothing to explain: its gap is the quadrature's error
+    # over a kinked path, held to 1e-4.
+    limit = 0.01 * np.abs(change[kept]).max() or 1e-4
+    gap = np.inf
+    for n in (32, 128, 1024):
+        ig = A.integrated_gradients(stack, x[kept], base[kept], output,
+                                    n_steps=n)
+        gap = np.abs(ig.sum(axis=(1, 2)) - change[kept]).max()
+        if gap <= limit:
+            break
+    assert gap <= limit, (n, gap)
+    reason = A.applies("lrp", stack)
+    if reason is None:
+        r_x, r_h, r_c = A.lrp(stack, x, output=output,
+                              with_initial_state=True)
+        total = r_x.sum(axis=(1, 2)) + r_h.sum(axis=1) + r_c.sum(axis=1)
+        np.testing.assert_allclose(total, f(x), rtol=1e-9, atol=1e-9)
+    else:
+        assert reason.startswith("LRP"), reason
+    cd_reason = A.applies("contextual_decomposition", stack)
+    assert (cd_reason is None) == (name in CD_DEFINED), cd_reason
+
+
+#: The grid's entries that are one LSTM -> linear Dense: contextual
+#: decomposition's rule is written for them only.
+CD_DEFINED = {"lstm-dense"}
+
+
 def test_the_masked_windows_change_the_output():
     """The control for the masked entries: had the mask been ignored,
     Keras's outputs would differ."""
