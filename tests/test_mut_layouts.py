@@ -288,3 +288,26 @@ def test_from_keras_reads_a_cell_less_lstm_layer_from_itself(monkeypatch):
         "tanh", "hard_sigmoid_keras2")
     for ours, theirs in zip(lstmref.to_keras(params), arrays):
         np.testing.assert_array_equal(ours, theirs)
+
+
+# Activations: the public sigmoid's ``out=`` (the layer's loop calls a
+# private in-place helper, so no other test reaches this path).
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("in_place", [False, True])
+def test_sigmoid_writes_into_out_the_logistic_values(dtype, in_place):
+    """sigma(x) = 1 / (1 + e^-x) by hand: 1/2 at 0, 3/4 at ln 3, 1/4 at
+    -ln 3, 9/10 at ln 9, and 0 without a warning where e^-x overflows
+    (-800); the result is ``out`` itself, which may be ``x``."""
+    import warnings
+    x = np.array([[0.0, np.log(3.0), -np.log(3.0)],
+                  [np.log(9.0), -800.0, 800.0]], dtype)
+    expected = np.array([[0.5, 0.75, 0.25], [0.9, 0.0, 1.0]])
+    out = x if in_place else np.full_like(x, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = lstmref.activations.sigmoid(x, out=out)
+    assert result is out and result.dtype == dtype
+    # ln 3 and ln 9 are rounded to the float type: a few ulps of it
+    tolerance = 4 * np.finfo(dtype).eps
+    np.testing.assert_allclose(result, expected, rtol=0, atol=tolerance)
