@@ -175,3 +175,16 @@ def check_mask(mask, batch, T):
         array = array.astype(bool)
     check_shape(array, (batch, T), "mask", "(batch, T)")
     return array
+
+
+def check_output_index(output, n_out):
+    """Return ``output`` as an int index of a model's n_out outputs."""
+    if isinstance(output, bool) or not isinstance(output, (int, np.integer)):
+        raise TypeError(
+            f"output: expected an integer index, got "
+            f"{type(output).__name__} {output!r}")
+    if not 0 <= output < n_out:
+        raise ValueError(
+            f"output: expected an index from 0 to {n_out - 1}, got "
+            f"{output}")
+    return int(output)

@@ -18,7 +18,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from ._checks import as_float_array, check_shape, check_windows
+from ._checks import (as_float_array, check_output_index, check_shape,
+                      check_windows)
 from .activations import get_activation
 from .layer import (Trace, _arrange, _prepare, _record, _row_blocks,
                     _trace, _trace_into)
@@ -329,12 +330,4 @@ def _check_output(net, output):
         raise TypeError(
             "net: expected a Network (from lstmref.from_keras_model), got "
             f"{type(net).__name__}")
-    if isinstance(output, bool) or not isinstance(output, (int, np.integer)):
-        raise TypeError(
-            f"output: expected an integer index, got "
-            f"{type(output).__name__} {output!r}")
-    if not 0 <= output < net.n_out:
-        raise ValueError(
-            f"output: expected an index from 0 to {net.n_out - 1}, got "
-            f"{output}")
-    return int(output)
+    return check_output_index(output, net.n_out)

@@ -8,7 +8,8 @@ attribution method of ``lstmref.attribution`` works through these three.
 
 import numpy as np
 
-from .._checks import as_float_array, check_finite, check_rank
+from .._checks import (as_float_array, check_finite, check_output_index,
+                       check_rank)
 from .base import Layer, NoRule, Rule
 from .layers import Masking
 from .shapes import Flatten, Reshape, Step
@@ -124,16 +125,7 @@ class Stack:
         return d
 
     def _check_output(self, output):
-        if isinstance(output, bool) or not isinstance(output,
-                                                      (int, np.integer)):
-            raise TypeError(
-                f"output: expected an integer index, got "
-                f"{type(output).__name__} {output!r}")
-        if not 0 <= output < self.n_out:
-            raise ValueError(
-                f"output: expected an index from 0 to {self.n_out - 1}, got "
-                f"{output}")
-        return int(output)
+        return check_output_index(output, self.n_out)
 
     def lrp_refusal(self):
         """Why LRP cannot run through this model, or None."""
