@@ -155,7 +155,7 @@ def job_lstmref(job):
     F = shape[-1] if shape is not None and len(shape) == 3 else 1
     try:
         stack = stack_from_file(job["path"])
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001 - any failure is this file's row
         out["stack"] = _one_line(error).replace(job["path"], "FILE")
         out["shape"] = [T or FREE_T, F or 1]
         return out
@@ -188,18 +188,19 @@ def job_library(job):
     """(c) and (d) with one library."""
     if job["library"] == "keras3":
         import keras
-        load = lambda p: keras.saving.load_model(  # noqa: E731
-            p, compile=False, safe_mode=True)
+        def load(path):
+            return keras.saving.load_model(path, compile=False,
+                                           safe_mode=True)
         clear = keras.backend.clear_session
     else:
         import tf_keras
-        load = lambda p: tf_keras.models.load_model(  # noqa: E731
-            p, compile=False)
+        def load(path):
+            return tf_keras.models.load_model(path, compile=False)
         clear = tf_keras.backend.clear_session
     clear()
     try:
         model = load(job["path"])
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001 - any failure is this file's row
         return {"load": _one_line(error).replace(job["path"], "FILE")}
     out = {"load": "loads"}
     if job.get("windows"):
@@ -219,7 +220,7 @@ def job_library(job):
                 out["diff"] = float(np.abs(ours - y).max()
                                     / max(np.abs(y).max(), 1e-30))
                 out["y"] = float(np.abs(y).max())
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:  # noqa: BLE001 - any failure is this file's row
             out["predict"] = _one_line(error)
     return out
 
@@ -231,7 +232,7 @@ def child():
         run = job_lstmref if job["kind"] == "lstmref" else job_library
         try:
             answer = run(job)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:  # noqa: BLE001 - any failure is this file's row
             answer = {"error": _one_line(error)}
         print(MARK + json.dumps(answer), flush=True)
 

@@ -615,7 +615,8 @@ def test_json_results_hold_keras_predictions_and_per_output_importance(
             np.abs(change))
         np.testing.assert_allclose(
             record["gap"]["integrated_gradients"][k], gap, rtol=1e-3,
-            atol=1e-12)  # both at 32 steps: equal up to round-off
+            atol=1e-12)  # both at 32 steps: equal up to round-off of a
+        # difference of close numbers (1e-16 |change| / gap, hence 1e-3)
         assert record["gap"]["shapley"][k] < 1e-12
         assert record["gap"]["occlusion"][k] is None
         assert record["ig_steps"][k] == [32, 32]

@@ -324,6 +324,8 @@ def test_ig_refines_its_steps_until_the_gap_is_within_one_percent(
     assert record["ig_steps"][0] == [n, n]
     np.testing.assert_allclose(record["gap"]["integrated_gradients"][0],
                                gap[n], rtol=1e-3, atol=1e-11)
+    # rtol 1e-3: a gap is sum(IG) - change, a difference of two close
+    # numbers, so its own relative round-off is 1e-16 |change| / gap
     expected = np.abs(ig_tape(keras_model, x, 0 * x, n)).sum(axis=2)[0]
     np.testing.assert_allclose(
         np.array(record["importance"]["integrated_gradients"])[:, 0],

@@ -14,6 +14,7 @@ from helpers import random_params
 from lstmref import attribution as A
 from lstmref import stack as S
 # E402-free: the Keras cases and their float64 fixture, shared
+# float64_keras is an autouse fixture: imported to apply here too
 from test_stack import build, float64_keras, keras_output  # noqa: F401
 
 T, F = 6, 3
