@@ -20,65 +20,13 @@ import numpy as np
 
 from ._checks import (as_float_array, check_output_index, check_shape,
                       check_windows)
+from ._parallel import scratch_array as _buffer
 from .activations import get_activation
-from .layer import (Trace, _arrange, _prepare, _record, _row_blocks,
-                    _trace, _trace_into)
+from .derivatives import DERIVATIVES
+from ._bptt import network_input_gradient
+from .layer import Trace, _prepare, _row_blocks, _trace
 
 __all__ = ["DERIVATIVES", "Gradients", "backward", "input_gradient"]
-
-
-def _d_sigmoid(z, y, out=None):
-    out = np.subtract(1.0, y, out=out)  # y (1 - y)
-    out *= y
-    return out
-
-
-def _d_tanh(z, y, out=None):
-    out = np.multiply(y, y, out=out)  # 1 - y^2
-    return np.subtract(1.0, out, out=out)
-
-
-def _d_hard_sigmoid(z, y, out=None):
-    # relu6(z + 3) / 6: TensorFlow's gradient of relu6 is 0 at both kinks,
-    # found on z + 3 as rounded (z just below 3 can round to the kink)
-    s = z + 3.0
-    return _into(((s > 0.0) & (s < 6.0)) / z.dtype.type(6.0), out)
-
-
-def _d_hard_sigmoid_keras2(z, y, out=None):
-    # clip(0.2 z + 0.5, 0, 1): TensorFlow's gradient of clip_by_value keeps
-    # the slope at both kinks (u = 0 and u = 1 included), rounded as Keras
-    # 2 rounds u
-    u = 0.2 * z + 0.5
-    return _into(((u >= 0.0) & (u <= 1.0)) * z.dtype.type(0.2), out)
-
-
-def _d_linear(z, y, out=None):
-    return _into(np.ones_like(z), out)
-
-
-def _d_relu(z, y, out=None):
-    return _into((z > 0.0).astype(z.dtype), out)
-
-
-def _into(value, out):
-    """``value``, copied into ``out`` if one is given (NumPy's ``out=``)."""
-    if out is None:
-        return value
-    out[...] = value
-    return out
-
-
-#: Derivative of each activation, from its input z and output y = act(z);
-#: ``out``, if given, receives it, as in NumPy.
-DERIVATIVES = {
-    "sigmoid": _d_sigmoid,
-    "tanh": _d_tanh,
-    "hard_sigmoid": _d_hard_sigmoid,
-    "hard_sigmoid_keras2": _d_hard_sigmoid_keras2,
-    "linear": _d_linear,
-    "relu": _d_relu,
-}
 
 
 @dataclass(frozen=True)
@@ -192,19 +140,6 @@ def _rows_of(tr, rows):
     return Trace(**{f.name: getattr(tr, f.name)[rows] for f in fields(tr)})
 
 
-def _buffer(work, name, shape, dtype):
-    """The scratch array ``work[name, shape]``, made on first use.
-
-    The loops over blocks of rows reuse their scratch arrays from block
-    to block: fresh arrays of a few hundred kB cost page faults at every
-    block, which took as long as the arithmetic.
-    """
-    key = (name, shape)
-    if key not in work:
-        work[key] = np.empty(shape, dtype)
-    return work[key]
-
-
 def _dz(p, tr, dh_T, dc_T, dh, work):
     """dL/dz of every step, time-major (T, batch, 4 * units), and dL/dh_0,
     dL/dc_0, for one block of rows: the loop of ``backward``'s docstring.
@@ -295,33 +230,9 @@ def input_gradient(net, x, output=0):
 
 
 def _input_gradient(net, x, output):
-    """``input_gradient`` of checked windows x and output index.
-
-    Block by block of rows (``_row_blocks``): the block's trace, dL/dh_T
-    from the Dense layer, ``_dz``, then dx_t = dz W^T; no weight
-    gradients.
-    """
-    xs, p, h0, c0, _ = _arrange(x, net.params, go_backwards=net.go_backwards)
-    batch, T, F = xs.shape
-    dx = np.empty((T, batch, F), xs.dtype)  # time-major, as dz
-    D = net.dense_kernel
-    W_T = np.ascontiguousarray(p.kernel.T)  # (4u, F), as in _backward
-    work, records = {}, {}
-    for rows in _row_blocks(batch, p.units, F):
-        n = rows.stop - rows.start
-        if n not in records:  # one record per block size, reused
-            records[n] = _record(n, T, p.units, xs.dtype)
-        tr = _trace_into(records[n], xs[rows], p, h0[rows], c0[rows], None)
-        a = tr.h[:, -1] @ D
-        if net.dense_bias is not None:
-            a = a + net.dense_bias
-        y = get_activation(net.dense_activation)(a)
-        slope = DERIVATIVES[net.dense_activation](a, y)[:, output]
-        dh_T = slope[:, None] * D[:, output][None, :]  # (rows, units)
-        dz, _, _ = _dz(p, tr, dh_T, None, None, work)
-        np.matmul(dz, W_T, out=dx[:, rows])  # dx_t = dz_t W^T, by step
-    dx = dx.transpose(1, 0, 2)
-    return np.ascontiguousarray(dx[:, ::-1] if net.go_backwards else dx)
+    """``input_gradient`` of checked windows x and output index, by
+    ``_bptt``'s loop (no weight gradients, blocks on every core)."""
+    return network_input_gradient(net, x, output)
 
 
 def _check_output(net, output):

@@ -219,13 +219,20 @@ def _scan(x, params, h, c, mask, zero_output_for_mask, *, record,
                 None if record is None else {
                     k: v[rows] for k, v in record.items()},
                 outputs[rows], keep_outputs)
-    if not (np.isfinite(h).all() and np.isfinite(c).all()):
+    _warn_if_overflowed(np.isfinite(h).all() and np.isfinite(c).all(),
+                        params, stacklevel=4)
+    return outputs, h, c
+
+
+def _warn_if_overflowed(finite, params, stacklevel):
+    """Warn unless ``finite`` (the final states h, c are all finite)."""
+    if not finite:
         warnings.warn(
             "the LSTM states overflowed to inf or NaN (activation="
             f"{params.activation!r}, recurrent_activation="
             f"{params.recurrent_activation!r}); unbounded activations let "
-            "c and h grow without limit", RuntimeWarning, stacklevel=3)
-    return outputs, h, c
+            "c and h grow without limit", RuntimeWarning,
+            stacklevel=stacklevel)
 
 
 def _scan_block(x, weights, params, h, c, mask, zero_output_for_mask,

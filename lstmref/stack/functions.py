@@ -14,7 +14,7 @@ import numpy as np
 
 from ..activations import ACTIVATIONS as GATE_ACTIVATIONS
 from ..activations import sigmoid
-from ..grad import DERIVATIVES as GATE_DERIVATIVES
+from ..derivatives import DERIVATIVES as GATE_DERIVATIVES
 
 __all__ = ["FUNCTIONS", "LRP_PASS", "check_function", "vjp"]
 

@@ -1,0 +1,194 @@
+"""The input gradient's fast loop (``lstmref._bptt``) and the thread pool
+that runs its blocks (``lstmref._parallel``).
+
+The loop is checked against ``tf.GradientTape`` on every pair of
+activations it can meet, with enough windows for several blocks on several
+threads; the pool against a plain loop: the same numbers bit for bit
+whatever the number of threads, errors raised where the caller waits,
+nested calls, and OpenBLAS's thread count restored.
+"""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from threadpoolctl import threadpool_info
+
+from lstmref import _bptt, _parallel
+from lstmref.grad import input_gradient
+from lstmref.network import Network
+from helpers import keras_lstm, keras_twin, random_params
+
+ACTIVATIONS = ["tanh", "sigmoid", "hard_sigmoid", "relu", "linear"]
+
+
+def network(rng, activation, recurrent_activation, *, units=5, features=3,
+            dense_activation="tanh", go_backwards=False, dtype=np.float64):
+    params = random_params(rng, units, features, activation=activation,
+                           recurrent_activation=recurrent_activation,
+                           dtype=dtype)
+    return Network(params, rng.normal(0, 0.5, (units, 2)).astype(dtype),
+                   rng.normal(0, 0.5, 2).astype(dtype), dense_activation,
+                   go_backwards)
+
+
+def tape_gradient(model, x, output):
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        y = tf.reduce_sum(model(xt)[:, output])
+    return np.asarray(tape.gradient(y, xt))
+
+
+def several_blocks(net, batch):
+    rows = _bptt.block_rows(batch, net.params.units, net.params.input_dim)
+    return -(-batch // rows)
+
+
+@pytest.mark.parametrize("recurrent_activation", ACTIVATIONS)
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_fast_input_gradient_equals_gradient_tape(activation,
+                                                  recurrent_activation):
+    """Every (activation, recurrent_activation) pair: sigmoid and tanh
+    slopes come from the gates' outputs, the others from the kept
+    pre-activations; a wrong slope, gate column or step is off by far more
+    than 1e-10."""
+    rng = np.random.default_rng(ACTIVATIONS.index(activation) * 5
+                                + ACTIVATIONS.index(recurrent_activation))
+    net = network(rng, activation, recurrent_activation,
+                  go_backwards=activation == "relu")
+    x = rng.normal(0, 1, (41, 6, 3))
+    assert several_blocks(net, len(x)) >= 2
+    ours = input_gradient(net, x, 1)
+    theirs = tape_gradient(keras_twin(net), x, 1)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-10)
+
+
+def test_fast_input_gradient_of_keras2_hard_sigmoid_equals_tf_keras():
+    """Keras 2's hard_sigmoid (slope 0.2, kinks at +-2.5), only tf_keras
+    has it."""
+    import tf_keras
+    rng = np.random.default_rng(70)
+    net = network(rng, "tanh", "hard_sigmoid_keras2", units=4)
+    p = net.params
+    model = tf_keras.Sequential([
+        tf_keras.Input((None, p.input_dim), dtype="float64"),
+        keras_lstm(p, framework="tf_keras"),
+        tf_keras.layers.Dense(2, activation="tanh", dtype="float64")])
+    model.layers[-1].set_weights([net.dense_kernel, net.dense_bias])
+    x = rng.normal(0, 2, (23, 5, 3))
+    ours = input_gradient(net, x, 0)
+    np.testing.assert_allclose(ours, tape_gradient(model, x, 0), rtol=0,
+                               atol=1e-10)
+
+
+def test_float32_input_gradient_equals_gradient_tape_in_float32():
+    """A float32 network runs the loop in float32 (6e-8 per operation,
+    over 12 steps forward and back: 1e-5 of the largest value)."""
+    import keras
+    rng = np.random.default_rng(71)
+    net = network(rng, "tanh", "sigmoid", units=6, dtype=np.float32)
+    p = net.params
+    model = keras.Sequential([
+        keras.Input((None, p.input_dim), dtype="float32"),
+        keras_lstm(p),
+        keras.layers.Dense(2, activation="tanh", dtype="float32")])
+    model.layers[-1].set_weights([net.dense_kernel, net.dense_bias])
+    x = rng.normal(0, 1, (900, 12, 3)).astype(np.float32)
+    assert several_blocks(net, len(x)) >= 2
+    ours = input_gradient(net, x, 1)
+    theirs = tape_gradient(model, x, 1)
+    assert ours.dtype == np.float32
+    np.testing.assert_allclose(ours, theirs, rtol=0,
+                               atol=1e-5 * np.abs(theirs).max())
+
+
+def test_results_do_not_depend_on_the_number_of_threads(monkeypatch):
+    """The blocks are fixed by the shapes alone, and each thread fills
+    its own scratch arrays: a block computed on a thread whose arrays
+    another thread shares, or blocks cut by the thread count, would give
+    other numbers."""
+    rng = np.random.default_rng(72)
+    net = network(rng, "tanh", "sigmoid", units=40)
+    x = rng.normal(0, 1, (3000, 10, 3))
+    assert several_blocks(net, len(x)) >= 4
+    by_threads = {}
+    for workers in (1, 2, 3):
+        monkeypatch.setattr(_parallel, "WORKERS", workers)
+        by_threads[workers] = input_gradient(net, x, 0)
+    np.testing.assert_array_equal(by_threads[1], by_threads[2])
+    np.testing.assert_array_equal(by_threads[1], by_threads[3])
+
+
+def test_an_overflowing_network_warns_as_the_layer_does():
+    params = random_params(np.random.default_rng(73), 1, 1,
+                           activation="linear",
+                           recurrent_activation="linear")
+    params = type(params)(np.full((1, 4), 3.0), np.full((1, 4), 3.0),
+                          activation="linear", recurrent_activation="linear")
+    net = Network(params, np.ones((1, 1)))
+    with pytest.warns(RuntimeWarning, match="overflowed"):
+        input_gradient(net, np.ones((4, 30, 1)), 0)
+
+
+def test_map_blocks_keeps_the_order_of_the_blocks(monkeypatch):
+    monkeypatch.setattr(_parallel, "WORKERS", 2)
+
+    def slow_first(block, scratch):
+        time.sleep(0.05 if block == 0 else 0.0)
+        return block * 10, threading.current_thread().name
+    results = _parallel.map_blocks(slow_first, range(6))
+    assert [value for value, _ in results] == [0, 10, 20, 30, 40, 50]
+    assert all(name.startswith("lstmref") for _, name in results)
+
+
+def test_map_blocks_gives_each_thread_its_own_scratch(monkeypatch):
+    monkeypatch.setattr(_parallel, "WORKERS", 2)
+    seen = []
+
+    def note(block, scratch):
+        scratch.setdefault("owner", threading.get_ident())
+        seen.append(scratch["owner"] == threading.get_ident())
+        time.sleep(0.01)
+    _parallel.map_blocks(note, range(8))
+    assert seen == [True] * 8
+
+
+def test_an_error_in_a_block_is_raised_and_the_rest_is_dropped(monkeypatch):
+    monkeypatch.setattr(_parallel, "WORKERS", 2)
+    started = []
+
+    def failing(block, scratch):
+        started.append(block)
+        if block == 0:
+            raise ValueError("block 0 failed")
+        time.sleep(0.02)
+    with pytest.raises(ValueError, match="block 0 failed"):
+        _parallel.map_blocks(failing, range(200))
+    time.sleep(0.1)  # what had started has finished; nothing else starts
+    assert len(started) < 50
+
+
+def test_a_nested_call_runs_on_its_worker(monkeypatch):
+    """A block that maps blocks itself would otherwise wait for the very
+    threads that wait for it."""
+    monkeypatch.setattr(_parallel, "WORKERS", 2)
+
+    def outer(block, scratch):
+        return _parallel.map_blocks(lambda b, s: (block, b), range(3))
+    assert _parallel.map_blocks(outer, range(4)) == [
+        [(k, b) for b in range(3)] for k in range(4)]
+
+
+def test_blas_runs_one_thread_per_block_and_is_restored(monkeypatch):
+    monkeypatch.setattr(_parallel, "WORKERS", 2)
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info()
+                if lib["user_api"] == "blas"]
+    before = blas_threads()
+    during = _parallel.map_blocks(lambda block, s: blas_threads(), range(2))
+    assert during == [[1] * len(before)] * 2
+    assert blas_threads() == before
