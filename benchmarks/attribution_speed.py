@@ -25,17 +25,29 @@ differ by round-off only; 1e-4 in float32, whose 6e-8 per operation grows
 over 24 steps and a 32-node sum), so a wrong answer is never timed; the
 table says so where lstmref computed a float32 model's IG in float64.
 
-Timing: ``repeats`` rounds after one warm-up round; each round calls every
-method once, lstmref's and TensorFlow's in turn, so that a burst of load
-from other processes falls on both libraries alike, each call after a
-pause of ``PAUSE_S``. The table gives the
-median and the fastest round. BLAS and TensorFlow keep the threads the
-machine gives them. Run alone: ``python benchmarks/attribution_speed.py
-[repeats]``.
+Timing: each library runs in a process of its own, as a user runs one of
+them: TensorFlow's worker threads spin for a while after each call and
+slowed whatever ran next on the two cores (in one process, lstmref's
+float32 IG right after TensorFlow's took 0.93 s instead of 0.31 s). The
+models are saved as .keras files; a TensorFlow process loads one with
+``keras.saving.load_model``, an lstmref process reads it with
+``lstmref.files.network_from_file``, without importing TensorFlow, as
+``python -m lstmref explain`` does. A process warms up with one call of
+each method, then times each method ``CALLS`` times back to back and
+reports the median. ``repeats`` rounds, each starting the four processes
+(two libraries x two float types) in turn, the order reversed every other
+round, so that a burst of load from other processes falls on both
+libraries alike; the table gives the median over rounds and the fastest
+round. BLAS and TensorFlow keep the threads the machine gives them. Run
+alone: ``python benchmarks/attribution_speed.py [repeats]``.
 """
 
+import json
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -48,12 +60,10 @@ TITLE = "Attribution speed: lstmref vs TensorFlow GradientTape"
 
 BATCH, T, FEATURES, UNITS, N_STEPS = 256, 24, 3, 50, 32
 SEED = 14
-#: Rounds timed after the warm-up round (the command line may change it).
-REPEATS = 7
-#: Seconds of rest before each call: TensorFlow's worker threads spin for
-#: a while after a call, and on two cores, without a pause, lstmref's IG
-#: right after TensorFlow's took 2.5-5.1 s instead of 1.8-2.6 s.
-PAUSE_S = 1.0
+#: Rounds of processes (the command line may change it).
+REPEATS = 5
+#: Timed calls of each method in one process, after one warm-up call.
+CALLS = 3
 #: lstmref vs TensorFlow IG, as a share of the largest |IG| value: float64
 #: differs by round-off alone; float32 by 6e-8 per operation, over 24
 #: steps forward and back and a 32-node sum.
@@ -141,40 +151,39 @@ def check(ours, theirs, dtype):
 
 
 def run(repeats=None):
-    """Check, then time every method in rounds; one row per method."""
+    """Check, then time every method in processes; one row per method."""
     repeats = repeats or REPEATS
-    import lstmref
+    from lstmref.files import network_from_file
     rng = np.random.default_rng(SEED)
     models = keras_models(rng)
     x64 = rng.normal(size=(BATCH, T, FEATURES))
-    calls, errors, computed = {}, {}, {}
-    for dtype, model in models.items():
-        x = x64.astype(dtype)
-        net = lstmref.from_keras_model(model)
-        ours = lstmref_methods(net, x)
-        theirs = tf_methods(model, x, dtype)
-        reference = theirs["IG eager"]()
-        errors[dtype] = check(ours["IG"](), reference, dtype)
-        check(ours["IG by input_gradient"](), reference, dtype)
-        for name, call in ours.items():
-            calls["lstmref", name, dtype] = call
-            computed["lstmref", name, dtype] = str(call().dtype)
-        for name, call in theirs.items():
-            calls["TensorFlow", name, dtype] = call
-            computed["TensorFlow", name, dtype] = dtype
-    # alternate the libraries within a round
-    order = sorted(calls, key=lambda k: (
+    errors, computed = {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        np.save(folder / "x.npy", x64)
+        for dtype, model in models.items():
+            x = x64.astype(dtype)
+            model.save(folder / f"{dtype}.keras")
+            net = network_from_file(folder / f"{dtype}.keras")
+            ours = lstmref_methods(net, x)
+            reference = tf_methods(model, x, dtype)["IG eager"]()
+            errors[dtype] = check(ours["IG"](), reference, dtype)
+            check(ours["IG by input_gradient"](), reference, dtype)
+            for name, call in ours.items():
+                computed["lstmref", name, dtype] = str(call().dtype)
+        groups = [(library, dtype) for dtype in models
+                  for library in ("lstmref", "TensorFlow")]
+        times = {}
+        before = cpu_snapshot()
+        for round_ in range(repeats):
+            for library, dtype in groups[::-1 if round_ % 2 else 1]:
+                for name, seconds in _time_in_process(
+                        library, dtype, folder).items():
+                    times.setdefault((library, name, dtype), []).append(
+                        seconds)
+        others = others_share(before)
+    order = sorted(times, key=lambda k: (
         k[1].split()[0], k[2] != "float64", k[0] != "lstmref", k[1]))
-    times = {key: [] for key in order}
-    before = cpu_snapshot()
-    for round_ in range(repeats + 1):
-        for key in order:
-            time.sleep(PAUSE_S)  # the last call's idle threads settle
-            start = time.perf_counter()
-            calls[key]()
-            if round_:  # round 0 warms up
-                times[key].append(time.perf_counter() - start)
-    others = others_share(before)
     rows = []
     for key in order:
         library, name, dtype = key
@@ -183,8 +192,38 @@ def run(repeats=None):
                      "seconds": median, "fastest": min(times[key]),
                      "windows_per_s": BATCH / median, "repeats": repeats,
                      "others_cpu": others, "ig_error": errors[dtype],
-                     "computed": computed[key]})
+                     "computed": computed.get(key, dtype)})
     return rows
+
+
+def _time_in_process(library, dtype, folder):
+    """{method: median seconds of CALLS calls} from a new process."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--time", library, dtype, str(folder)],
+        check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def time_methods(library, dtype, folder):
+    """The body of a timing process: load the model, warm up, time."""
+    x = np.load(Path(folder) / "x.npy").astype(dtype)
+    path = Path(folder) / f"{dtype}.keras"
+    if library == "lstmref":
+        from lstmref.files import network_from_file
+        calls = lstmref_methods(network_from_file(path), x)
+    else:
+        import keras
+        calls = tf_methods(keras.saving.load_model(path), x, dtype)
+    result = {}
+    for name, call in calls.items():
+        call()  # warm-up
+        seconds = []
+        for _ in range(CALLS):
+            start = time.perf_counter()
+            call()
+            seconds.append(time.perf_counter() - start)
+        result[name] = float(np.median(seconds))
+    return result
 
 
 def table(rows):
@@ -208,7 +247,8 @@ def table(rows):
     others = "?" if r["others_cpu"] is None else f"{r['others_cpu']:.0%}"
     lines += ["", f"{BATCH} windows of {T} steps x {FEATURES} features, "
               f"LSTM({UNITS}) -> Dense(1); IG with {N_STEPS} "
-              f"Gauss-Legendre nodes. Median of {r['repeats']} rounds. "
+              f"Gauss-Legendre nodes. Median of {r['repeats']} rounds of "
+              f"processes, each the median of {CALLS} calls. "
               "lstmref IG vs TensorFlow's, max |difference| / max |IG|: "
               + ", ".join(f"{d} {e:.1e}" for d, e in errors.items())
               + f". Other processes used {others} of the CPU while "
@@ -217,6 +257,9 @@ def table(rows):
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--time"]:  # a timing process (see run)
+        print(json.dumps(time_methods(*sys.argv[2:5])))
+        sys.exit(0)
     if len(sys.argv) > 1:  # python attribution_speed.py REPEATS
         REPEATS = int(sys.argv[1])
     report([sys.modules[__name__]])  # this section alone, as run.py does

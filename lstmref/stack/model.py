@@ -10,6 +10,7 @@ import numpy as np
 
 from .._checks import (as_float_array, check_finite, check_output_index,
                        check_rank)
+from .._parallel import map_blocks
 from .base import Layer, NoRule, Rule
 from .layers import Masking
 from .shapes import Flatten, Reshape, Step
@@ -21,7 +22,8 @@ __all__ = ["Stack"]
 _MOVERS = (Flatten, Reshape, Step, Masking)
 #: Windows per backward pass: every layer keeps its whole run over them
 #: (for LSTM(50) over 24 steps, about 100 kB a window in float64), so a
-#: path of thousands of windows goes through in pieces of this many.
+#: path of thousands of windows goes through in pieces of this many,
+#: the pieces on every core (``_parallel.map_blocks``).
 ROWS = 512
 
 
@@ -114,9 +116,10 @@ class Stack:
 
     def _input_gradient(self, x, output):
         if len(x) > ROWS:  # each layer's cache holds every step of x
-            return np.concatenate([self._input_gradient(x[k:k + ROWS],
-                                                        output)
-                                   for k in range(0, len(x), ROWS)])
+            pieces = [slice(k, k + ROWS) for k in range(0, len(x), ROWS)]
+            return np.concatenate(map_blocks(  # on every core
+                lambda rows, scratch: self._input_gradient(x[rows], output),
+                pieces))
         y, caches = self._run(x, keep=True)
         d = np.zeros_like(y)
         d[:, output] = 1.0  # dL/dy for L = y[:, output]
