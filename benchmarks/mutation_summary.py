@@ -22,7 +22,8 @@ from mutmut.stats import status_by_exit_code  # noqa: E402  (after the venv's pa
 KILLED = {"killed", "timeout", "caught by type check"}
 SURVIVED = {"survived", "no tests", "suspicious", "segfault"}
 GROUPS = {
-    "core": ("cell", "layer", "params", "activations", "grad", "layouts/"),
+    "core": ("cell", "layer", "params", "activations", "grad", "layouts/",
+             "derivatives", "_bptt", "_parallel"),
     "attribution, network, CLI": ("attribution", "network", "cli/"),
 }
 

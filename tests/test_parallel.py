@@ -192,3 +192,30 @@ def test_blas_runs_one_thread_per_block_and_is_restored(monkeypatch):
     during = _parallel.map_blocks(lambda block, s: blas_threads(), range(2))
     assert during == [[1] * len(before)] * 2
     assert blas_threads() == before
+
+
+def test_a_forked_child_gets_a_pool_of_its_own(monkeypatch):
+    """A child of fork inherits the parent's pool without its threads:
+    work handed to that pool would wait for ever."""
+    import os
+    import signal
+    monkeypatch.setattr(_parallel, "WORKERS", 2)
+    _parallel.map_blocks(lambda block, s: block, range(2))  # a live pool
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if its blocks ran
+        ok = False
+        try:
+            ok = _parallel.map_blocks(lambda b, s: b * 2, range(4)) == [
+                0, 2, 4, 6]
+        finally:
+            os._exit(0 if ok else 1)
+    for _ in range(200):  # up to 20 s
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child's blocks never ran")
+    assert os.waitstatus_to_exitcode(status) == 0
