@@ -94,3 +94,12 @@ def keras_twin(net):
         [] if net.dense_bias is None else [net.dense_bias]))
     return model
 
+
+def tape_gradient(model, x, output):
+    """d sum(model(x)[:, output]) / dx by tf.GradientTape, as NumPy."""
+    import tensorflow as tf
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        y = tf.reduce_sum(model(xt)[:, output])
+    return np.asarray(tape.gradient(y, xt))

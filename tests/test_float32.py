@@ -31,7 +31,7 @@ import lstmref
 from lstmref.grad import backward, input_gradient
 from lstmref.layer import _row_blocks
 from lstmref.network import Network
-from helpers import keras_lstm, random_mask, random_params
+from helpers import keras_lstm, random_mask, random_params, tape_gradient
 
 RTOL = 1e-5  # of the largest |value|; see the module's docstring
 T, FEATURES, UNITS = 24, 3, 50  # the issue's model: 48 rows per block
@@ -67,15 +67,6 @@ def float32_model(rng, n_out=2):
                               keras_lstm(params), dense])
     dense.set_weights([D, d])
     return net, model
-
-
-def tape_gradient(model, x, output):
-    """d model(x)[:, output] / dx by tf.GradientTape."""
-    xt = tf.constant(x)
-    with tf.GradientTape() as tape:
-        tape.watch(xt)
-        y = tf.reduce_sum(model(xt)[:, output])
-    return np.asarray(tape.gradient(y, xt))
 
 
 def test_batch_spans_several_blocks():

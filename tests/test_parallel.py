@@ -13,13 +13,12 @@ import time
 
 import numpy as np
 import pytest
-import tensorflow as tf
 from threadpoolctl import threadpool_info
 
 from lstmref import _bptt, _parallel
 from lstmref.grad import input_gradient
 from lstmref.network import Network
-from helpers import keras_lstm, keras_twin, random_params
+from helpers import keras_lstm, keras_twin, random_params, tape_gradient
 
 ACTIVATIONS = ["tanh", "sigmoid", "hard_sigmoid", "relu", "linear"]
 
@@ -32,14 +31,6 @@ def network(rng, activation, recurrent_activation, *, units=5, features=3,
     return Network(params, rng.normal(0, 0.5, (units, 2)).astype(dtype),
                    rng.normal(0, 0.5, 2).astype(dtype), dense_activation,
                    go_backwards)
-
-
-def tape_gradient(model, x, output):
-    xt = tf.constant(x)
-    with tf.GradientTape() as tape:
-        tape.watch(xt)
-        y = tf.reduce_sum(model(xt)[:, output])
-    return np.asarray(tape.gradient(y, xt))
 
 
 def several_blocks(net, batch):
