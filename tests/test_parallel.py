@@ -210,3 +210,25 @@ def test_a_forked_child_gets_a_pool_of_its_own(monkeypatch):
         os.waitpid(pid, 0)
         pytest.fail("the forked child's blocks never ran")
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_networks_input_gradient_takes_the_fast_loop(monkeypatch):
+    """``grad.input_gradient`` of a ``Network`` runs ``_bptt``'s loop (a
+    ``Stack``'s layer-by-layer passes give the same numbers to round-off,
+    several times slower); a general ``Stack`` keeps its own passes."""
+    from lstmref import grad
+    from lstmref.stack import Dense, Recurrent, Stack
+    calls = []
+    fast = grad.network_input_gradient
+    monkeypatch.setattr(grad, "network_input_gradient",
+                        lambda *args: calls.append(args) or fast(*args))
+    rng = np.random.default_rng(74)
+    net = network(rng, "tanh", "sigmoid")
+    x = rng.normal(0, 1, (6, 4, 3))
+    np.testing.assert_array_equal(input_gradient(net, x, 1),
+                                  fast(net, x, 1))
+    assert len(calls) == 1
+    stack = Stack([Recurrent(net.params), Dense(net.dense_kernel,
+                                                net.dense_bias)])
+    input_gradient(stack, x, 1)
+    assert len(calls) == 1
