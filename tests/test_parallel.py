@@ -228,8 +228,8 @@ def test_a_networks_input_gradient_takes_the_fast_loop(monkeypatch):
     np.testing.assert_array_equal(input_gradient(net, x, 1),
                                   fast(net, x, 1))
     assert len(calls) == 1
-    stack = Stack([Recurrent(net.params), Dense(net.dense_kernel,
-                                                net.dense_bias)])
+    stack = Stack([Recurrent(net.params), Dense(
+        net.dense_kernel, net.dense_bias, net.dense_activation)])
     # the same model, output 1 (not the default 0), to round-off
     np.testing.assert_allclose(input_gradient(stack, x, 1),
                                fast(net, x, 1), rtol=0, atol=1e-14)
