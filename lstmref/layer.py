@@ -162,7 +162,7 @@ def _trace_into(record, x, params, h0, c0, mask):
                  z_o=_gate_block(z, "o", u), mask=used, h0=h0, c0=c0)
 
 
-def _last_output(x, params, go_backwards=False):
+def _last_output(x, params, go_backwards):
     """h_T of checked windows x (batch, T, F), no mask: (batch, units).
 
     What ``lstm`` returns with its default flags, without its checks; the
