@@ -35,9 +35,10 @@ _I, _F, _O, _C = (SCAN_ORDER.index(g) for g in ("i", "f", "o", "c"))
 
 
 def block_rows(batch, units, input_dim):
-    """Windows per block: about 4 MB of one step's products' operands,
-    2**22 // ((units + input_dim + 1) * 4 * units) rows (388 for 50 units
-    over 3 features), at least 16, and at most half the batch, so that two
+    """Windows per block: as many as keep each step's product
+    [h_{t-1}, x_t, 1] [U; W; b] within 2**22 multiply-adds, rows =
+    2**22 // ((units + input_dim + 1) * 4 * units) (388 for 50 units over
+    3 features), at least 16, and at most half the batch, so that two
     cores have a block each. Depends on the shapes only, never on the
     number of threads, so the results do not either."""
     rows = max(16, 2 ** 22 // ((units + input_dim + 1) * 4 * units))

@@ -234,3 +234,22 @@ def test_a_networks_input_gradient_takes_the_fast_loop(monkeypatch):
     np.testing.assert_allclose(input_gradient(stack, x, 1),
                                fast(net, x, 1), rtol=0, atol=1e-14)
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize("units, features", [(50, 3), (8, 4), (1, 1),
+                                             (300, 20), (128, 7)])
+def test_a_block_is_the_most_windows_within_2_22_multiply_adds(units,
+                                                                features):
+    """Each step's product is rows x (units + features + 1) x 4 units
+    multiply-adds: blocks take as many windows as stay within 2^22, at
+    least 16, at most half the batch (rounded up)."""
+    per_window = (units + features + 1) * 4 * units
+    rows = _bptt.block_rows(10 ** 7, units, features)
+    if per_window * 16 >= 2 ** 22:
+        assert rows == 16
+    else:
+        assert rows * per_window <= 2 ** 22 < (rows + 1) * per_window
+    assert _bptt.block_rows(2 * rows + 1, units, features) == rows
+    assert _bptt.block_rows(2 * rows - 1, units, features) == rows
+    assert _bptt.block_rows(21, units, features) == min(rows, 11)
+    assert _bptt.block_rows(1, units, features) == 1
