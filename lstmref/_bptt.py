@@ -64,7 +64,8 @@ def network_input_gradient(net, x, output):
             return _block(xs[block], p, weights, W_T, U_T,
                           _head_slope(net, output), dx[:, block], scratch)
 
-    _warn_if_overflowed(all(map_blocks(one_block, blocks)), p, stacklevel=4)
+    # stacklevel 5: the line that called grad.input_gradient
+    _warn_if_overflowed(all(map_blocks(one_block, blocks)), p, stacklevel=5)
     dx = dx.transpose(1, 0, 2)
     return np.ascontiguousarray(dx[:, ::-1] if net.go_backwards else dx)
 
