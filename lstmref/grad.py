@@ -18,12 +18,12 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from ._bptt import network_input_gradient
 from ._checks import (as_float_array, check_output_index, check_shape,
                       check_windows)
 from ._parallel import scratch_array as _buffer
 from .activations import get_activation
 from .derivatives import DERIVATIVES
-from ._bptt import network_input_gradient
 from .layer import Trace, _prepare, _row_blocks, _trace
 
 __all__ = ["DERIVATIVES", "Gradients", "backward", "input_gradient"]
@@ -219,7 +219,8 @@ def input_gradient(net, x, output=0):
     layers' backward passes), window by window.
 
     y = act(h_T D + d), so dL/dh_T = act'(a) D[:, output] with
-    a = h_T D + d, then ``backward`` carries it to the inputs.
+    a = h_T D + d, carried to the inputs by ``_bptt``'s loop (the chain
+    rule of ``backward``, without weight gradients).
     x (batch, T, input_dim) -> (batch, T, input_dim), in the LSTM run's
     float type (float32 when x and the LSTM's weights are float32).
     """
