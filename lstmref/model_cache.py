@@ -20,25 +20,48 @@ written to a temporary file in the same folder and moved into place with
 ``os.replace``, so a kernel reading it never sees half a file. Each file
 holds a SHA-256 of its own arrays; a file that cannot be read, or whose
 arrays do not match it, is trained again and overwritten.
+
+Each file also keeps the model as Keras saved it (``model.save``, a
+``.keras`` file's bytes), so that ``read(key)`` gives a chapter the
+weights, the data and that file without importing Keras or TensorFlow:
+the key, too, is computed from the installed versions' metadata, not by
+importing them.
 """
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import tempfile
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .quiet import import_keras
-
-__all__ = ["cache_dir", "cache_key", "load_or_train"]
+__all__ = ["cache_dir", "cache_key", "load_or_train", "read", "saved_bytes",
+           "Stored"]
 
 #: The environment variable that names the cache folder.
 ENV_VAR = "LSTMREF_CACHE"
-#: Arrays of a stored model: "weight_000", ... and "data_<key>".
-WEIGHT, DATA, CHECKSUM = "weight_", "data_", "checksum"
+#: Arrays of a stored model: "weight_000", ..., "data_<key>", the saved
+#: ``.keras`` file's bytes and the checksum over all the others.
+WEIGHT, DATA, SAVED, CHECKSUM = "weight_", "data_", "keras_file", "checksum"
+#: Where each framework's version is read from: distributions that
+#: install the module (TensorFlow ships under several names).
+DISTRIBUTIONS = {"keras": ("keras",),
+                 "tensorflow": ("tensorflow", "tensorflow-cpu",
+                                "tensorflow-intel", "tf-nightly")}
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A stored model: ``get_weights()``'s arrays, the training's data
+    and the ``.keras`` file Keras saved, as bytes."""
+
+    weights: list
+    data: dict
+    keras_file: bytes
 
 
 def cache_dir():
@@ -54,17 +77,30 @@ def _sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def _version(module):
+    """The installed version of ``module`` ("keras" or "tensorflow"),
+    read from its distribution's metadata: no import."""
+    for name in DISTRIBUTIONS[module]:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    raise ModuleNotFoundError(
+        f"lstmref.model_cache: {module} is not installed (looked for the "
+        f"distributions {', '.join(DISTRIBUTIONS[module])})")
+
+
 def cache_key(files, arguments):
     """SHA-256 (hex) over the bytes of ``files`` (paths) and of this
     module, ``repr`` of each of ``arguments`` and the versions of Keras,
-    TensorFlow and NumPy. Imports Keras (quietly) to read its version."""
-    keras = import_keras()
-    import tensorflow as tf
+    TensorFlow and NumPy (the first two from their installed metadata,
+    so computing a key imports neither)."""
     recipe = {
         "files": [_sha256(path) for path in files],
         "cache": _sha256(__file__),
         "arguments": [repr(a) for a in arguments],
-        "versions": [keras.__version__, tf.__version__, np.__version__],
+        "versions": [_version("keras"), _version("tensorflow"),
+                     np.__version__],
     }
     text = json.dumps(recipe, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -80,12 +116,27 @@ def _checksum(arrays):
     return digest.hexdigest()
 
 
-def _write(path, weights, data):
-    """Store weights (list of arrays) and data (dict) in ``path``,
-    atomically: a temporary file in the same folder, then os.replace."""
-    arrays = {f"{WEIGHT}{k:03d}": w for k, w in enumerate(weights)}
+def saved_bytes(model):
+    """The bytes of ``model.save`` to a ``.keras`` file."""
+    with tempfile.TemporaryDirectory(prefix="lstmref-") as folder:
+        path = Path(folder) / "model.keras"
+        with warnings.catch_warnings():
+            # Keras's saving calls np.array on each TensorFlow variable,
+            # which NumPy 2 reports once per weight; not ours to fix
+            warnings.filterwarnings(
+                "ignore", message="__array__ implementation doesn't "
+                "accept a copy keyword", category=DeprecationWarning)
+            model.save(path)
+        return path.read_bytes()
+
+
+def _write(path, stored):
+    """Store a ``Stored`` in ``path``, atomically: a temporary file in the
+    same folder, then os.replace."""
+    arrays = {f"{WEIGHT}{k:03d}": w for k, w in enumerate(stored.weights)}
     arrays.update({DATA + name: np.asarray(value)
-                   for name, value in data.items()})
+                   for name, value in stored.data.items()})
+    arrays[SAVED] = np.frombuffer(stored.keras_file, dtype=np.uint8)
     arrays[CHECKSUM] = np.array(_checksum(arrays))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem,
@@ -102,8 +153,8 @@ def _write(path, weights, data):
 
 
 def _read(path):
-    """``(weights, data)`` stored in ``path``, or None if it is missing,
-    unreadable or does not match its checksum."""
+    """The ``Stored`` in ``path``, or None if it is missing, unreadable,
+    incomplete or does not match its checksum."""
     try:
         with np.load(path, allow_pickle=False) as stored:
             arrays = {name: stored[name] for name in stored.files}
@@ -112,11 +163,19 @@ def _read(path):
     checksum = arrays.pop(CHECKSUM, None)
     if checksum is None or str(checksum) != _checksum(arrays):
         return None
+    if SAVED not in arrays or DATA + "history" not in arrays:
+        return None
     weights = [arrays[n] for n in sorted(arrays) if n.startswith(WEIGHT)]
     data = {n[len(DATA):]: a for n, a in arrays.items()
             if n.startswith(DATA)}
     data["history"] = [float(v) for v in data["history"]]
-    return weights, data
+    return Stored(weights, data, arrays[SAVED].tobytes())
+
+
+def read(key):
+    """The ``Stored`` model of ``key`` (its weights, data and ``.keras``
+    file) if the cache holds it whole, else None. Imports no Keras."""
+    return _read(cache_dir() / f"{key}.npz")
 
 
 def load_or_train(key, train, build):
@@ -129,21 +188,21 @@ def load_or_train(key, train, build):
     The stored file is ``cache_dir() / f"{key}.npz"``. On a hit, the model
     from ``build()`` gets the stored weights, which are bit for bit the
     trained ones; it is not compiled (the optimizer's state is not kept).
-    On a miss, or if the file is damaged, ``train()`` runs and is stored.
+    On a miss, or if the file is damaged, ``train()`` runs and is stored,
+    with the model as ``model.save`` writes it.
     """
     path = cache_dir() / f"{key}.npz"
     stored = _read(path)
     if stored is not None:
-        weights, data = stored
         model = build()
         try:
-            model.set_weights(weights)
-            return model, data
+            model.set_weights(stored.weights)
+            return model, stored.data
         except ValueError:  # stored shapes do not fit: train again
             pass
     model, data = train()
     try:
-        _write(path, model.get_weights(), data)
+        _write(path, Stored(model.get_weights(), data, saved_bytes(model)))
     except OSError as error:  # a read-only cache costs time, not results
         warnings.warn(f"lstmref: could not store the model in {path}: "
                       f"{error}", stacklevel=2)

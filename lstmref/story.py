@@ -5,24 +5,35 @@
 
 ``setup()`` imports Keras quietly, its objects kept out of the garbage
 collector's walks (``lstmref.quiet``: a build's kernels run and end
-seconds sooner), gets the trained weather model
-(``weather.cached_train_forecaster``: trained once per machine and
-build, then read from disk) and runs its LSTM layer over all of 2015
-from zero states, as one sequence. The book's one window is the
-60 days from 1 October 2015 inside that run: the states there are
-warmed up by nine months of weather, and the days cover Seattle's turn
-from dry summer to rainy autumn. Chapters slice ``s.run`` and
-``s.days`` with ``s.window``; nothing else is set up in a chapter.
+seconds sooner), gets the trained weather model (trained once per
+machine and build, then read from disk: ``weather.stored_forecaster``)
+and runs its LSTM layer over all of 2015 from zero states, as one
+sequence. The book's one window is the 60 days from 1 October 2015
+inside that run: the states there are warmed up by nine months of
+weather, and the days cover Seattle's turn from dry summer to rainy
+autumn. Chapters slice ``s.run`` and ``s.days`` with ``s.window``;
+nothing else is set up in a chapter.
+
+``setup(keras=False)`` is the same story for a chapter that never calls
+Keras: the model is read from the ``.keras`` file Keras saved when it
+was trained (``lstmref.files``), so TensorFlow is not imported, which
+saves a kernel about 4 s. ``s.keras`` and ``s.model`` still work there;
+the first use imports Keras (quietly) and builds the model.
 """
 
+import atexit
+import shutil
+import tempfile
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from . import weather
+from .files import network_from_file
 from .layer import Trace, trace
-from .network import Network, from_keras_model
+from .network import Network
 from .params import LSTMParams
 
 __all__ = ["WINDOW_START", "WINDOW_DAYS", "Story", "setup"]
@@ -36,8 +47,6 @@ WINDOW_DAYS = 60
 class Story:
     """The trained model and the book's window, read once per kernel."""
 
-    keras: object  #: the keras module, imported quietly
-    model: object  #: the trained Keras Sequential (not compiled)
     data: dict  #: ``train_forecaster``'s data: windows, mean, std, ...
     net: Network  #: the whole model in lstmref (LSTM -> Dense)
     params: LSTMParams  #: the trained LSTM layer's weights
@@ -46,15 +55,46 @@ class Story:
     x: np.ndarray  #: (1, 365, 4) the same, standardized as for training
     run: Trace  #: the trained layer over all of 2015 from h0 = c0 = 0
     window: slice  #: the 60 days from ``WINDOW_START``, indexing ``days``
+    model_file: Path  #: the trained model as Keras saved it (``.keras``)
+
+    @cached_property
+    def keras(self):
+        """The keras module, imported quietly (``lstmref.quiet``)."""
+        from .quiet import import_keras
+        return import_keras()
+
+    @cached_property
+    def model(self):
+        """The trained Keras Sequential (not compiled), its weights those
+        of ``net`` bit for bit."""
+        self.keras  # the quiet import first
+        return weather.cached_train_forecaster()[0]
+
+
+def setup(keras=True):
+    """The ``Story`` every chapter uses (read once per kernel).
+
+    keras: import Keras now and build ``s.model`` (True), or leave both
+    to the first use of ``s.keras`` or ``s.model`` (False: a chapter that
+    does not call Keras then never imports TensorFlow).
+    """
+    if keras:
+        from .quiet import import_keras
+        import_keras()  # before anything else imports TensorFlow
+    story = _story()
+    if keras:
+        story.model
+    return story
 
 
 @lru_cache(maxsize=1)
-def setup():
-    """The ``Story`` every chapter uses (computed once per kernel)."""
-    from .quiet import import_keras
-    keras = import_keras()
-    model, data = weather.cached_train_forecaster()
-    net = from_keras_model(model)
+def _story():
+    stored = weather.stored_forecaster()
+    folder = Path(tempfile.mkdtemp(prefix="lstmref-story-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    model_file = folder / "forecaster.keras"
+    model_file.write_bytes(stored.keras_file)
+    net = network_from_file(model_file)
     table = weather.load_weather()
     scaled, _, _ = weather.standardize(table["features"])
     first = weather.N_TRAIN_DAYS  # 1 January 2015
@@ -62,7 +102,8 @@ def setup():
                     dtype="datetime64[D]")
     x = scaled[first:][None]
     start = int(np.flatnonzero(days == np.datetime64(WINDOW_START))[0])
-    return Story(keras=keras, model=model, data=data, net=net,
-                 params=net.params, days=days,
-                 raw=table["features"][first:], x=x, run=trace(x, net.params),
-                 window=slice(start, start + WINDOW_DAYS))
+    return Story(data=stored.data, net=net, params=net.params, days=days,
+                 raw=table["features"][first:], x=x,
+                 run=trace(x, net.params),
+                 window=slice(start, start + WINDOW_DAYS),
+                 model_file=model_file)

@@ -5,7 +5,9 @@ The data (``data/seattle-weather.csv``, NOAA via vega_datasets, see
 and windowing need only NumPy; ``build_forecaster`` and
 ``train_forecaster`` import Keras when called. The chapters call
 ``cached_train_forecaster``, which trains once and then reads the
-weights from disk (``lstmref.model_cache``).
+weights from disk (``lstmref.model_cache``), or ``stored_forecaster``,
+which reads the same stored model without importing Keras (it trains,
+with Keras, only when nothing is stored yet).
 
 The model is the one from the question the book answers::
 
@@ -21,7 +23,7 @@ import numpy as np
 
 __all__ = ["FEATURES", "DATA_PATH", "load_weather", "standardize",
            "make_windows", "build_forecaster", "train_forecaster",
-           "cached_train_forecaster"]
+           "cached_train_forecaster", "stored_forecaster"]
 
 #: The four daily measurements used as features, in column order.
 FEATURES = ("precipitation", "temp_max", "temp_min", "wind")
@@ -146,6 +148,17 @@ def train_forecaster(time_steps=5, units=8, epochs=12, seed=0,
     return model, data
 
 
+def forecaster_key(time_steps=5, units=8, epochs=12, seed=0,
+                   stacked=False):
+    """The model cache's key of ``cached_train_forecaster``'s arguments:
+    the data file's bytes, this file's code, the arguments and the
+    installed versions (``lstmref.model_cache.cache_key``; no import)."""
+    from .model_cache import cache_key
+    arguments = (time_steps, units, epochs, seed) + (("stacked",) if stacked
+                                                     else ())
+    return cache_key([DATA_PATH, __file__], arguments)
+
+
 def cached_train_forecaster(time_steps=5, units=8, epochs=12, seed=0,
                             stacked=False):
     """``train_forecaster``'s ``(model, data)``, trained once per machine.
@@ -157,7 +170,7 @@ def cached_train_forecaster(time_steps=5, units=8, epochs=12, seed=0,
     file's bytes, this file's code, the arguments and the versions of
     Keras, TensorFlow and NumPy (``lstmref.model_cache``).
     """
-    from .model_cache import cache_key, load_or_train
+    from .model_cache import load_or_train
     from .quiet import import_keras
     import_keras()
     import tensorflow as tf
@@ -168,8 +181,28 @@ def cached_train_forecaster(time_steps=5, units=8, epochs=12, seed=0,
         shape = build_stacked_forecaster if stacked else build_forecaster
         return shape(time_steps, units, seed=seed)
 
-    arguments = (time_steps, units, epochs, seed) + (("stacked",) if stacked
-                                                     else ())
-    key = cache_key([DATA_PATH, __file__], arguments)
+    key = forecaster_key(time_steps, units, epochs, seed, stacked)
     return load_or_train(key, lambda: train_forecaster(
         time_steps, units, epochs, seed, stacked), build)
+
+
+def stored_forecaster(time_steps=5, units=8, epochs=12, seed=0,
+                      stacked=False):
+    """``cached_train_forecaster``'s model as stored on disk: a
+    ``lstmref.model_cache.Stored`` (``weights``, ``data`` and the
+    ``.keras`` file's bytes, ``keras_file``).
+
+    Reads the cache without importing Keras or TensorFlow. When nothing
+    is stored yet, trains first (``cached_train_forecaster``, which
+    imports Keras); when the cache cannot be written, the model just
+    trained is saved into memory instead.
+    """
+    from . import model_cache
+    key = forecaster_key(time_steps, units, epochs, seed, stacked)
+    stored = model_cache.read(key)
+    if stored is None:
+        model, data = cached_train_forecaster(time_steps, units, epochs,
+                                              seed, stacked)
+        stored = model_cache.read(key) or model_cache.Stored(
+            model.get_weights(), data, model_cache.saved_bytes(model))
+    return stored

@@ -8,13 +8,18 @@ tolerance. The key must change with anything that changes the weights,
 and a damaged file must be trained again, never used.
 """
 
+import importlib.metadata
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from lstmref import model_cache, weather
+from lstmref.quiet import import_keras
 
 ROOT = Path(__file__).resolve().parents[1]
 # Small enough to train in about a second; the cache does not care.
@@ -112,11 +117,80 @@ def test_key_changes_with_the_training_code(tmp_path, monkeypatch):
     assert recorded_key(monkeypatch) != base
 
 
-def test_key_changes_with_the_framework_versions(monkeypatch):
-    keras = model_cache.import_keras()
+@pytest.mark.parametrize("module", ["keras", "tensorflow"])
+def test_key_changes_with_the_framework_versions(monkeypatch, module):
     base = model_cache.cache_key([weather.DATA_PATH], (5,))
-    monkeypatch.setattr(keras, "__version__", keras.__version__ + ".post1")
+    real = importlib.metadata.version
+    names = model_cache.DISTRIBUTIONS[module]
+
+    def version(name):
+        return real(name) + (".post1" if name in names else "")
+    monkeypatch.setattr(importlib.metadata, "version", version)
     assert model_cache.cache_key([weather.DATA_PATH], (5,)) != base
+
+
+def test_key_reads_the_versions_keras_and_tensorflow_report():
+    keras = import_keras()
+    import tensorflow as tf
+    assert model_cache._version("keras") == keras.__version__
+    assert model_cache._version("tensorflow") == tf.__version__
+
+
+def test_reading_a_stored_model_imports_no_framework(cache):
+    """The point of ``read``: a chapter that only reads the stored model
+    starts no TensorFlow (checked in a fresh interpreter)."""
+    weather.cached_train_forecaster(**ARGS)
+    code = (
+        "import sys\n"
+        "from lstmref import weather\n"
+        f"stored = weather.stored_forecaster(**{ARGS!r})\n"
+        "assert len(stored.weights) == 5 and stored.keras_file\n"
+        "loaded = [m for m in ('keras', 'tensorflow', 'tf_keras')\n"
+        "          if m in sys.modules]\n"
+        "assert not loaded, loaded\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                          text=True, env={**os.environ,
+                                          model_cache.ENV_VAR: str(cache)})
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_stored_keras_file_is_the_trained_model(cache, fresh, tmp_path):
+    """The ``.keras`` bytes kept with the weights load, in Keras, into the
+    trained model: same weights byte for byte, same layers."""
+    weather.cached_train_forecaster(**ARGS)
+    stored = weather.stored_forecaster(**ARGS)
+    path = tmp_path / "model.keras"
+    path.write_bytes(stored.keras_file)
+    loaded = import_keras().saving.load_model(path)
+    assert [layer.name for layer in loaded.layers] == [
+        layer.name for layer in fresh[0].layers]
+    for a, b, c in zip(loaded.get_weights(), fresh[0].get_weights(),
+                       stored.weights):
+        assert a.tobytes() == b.tobytes() == c.tobytes()
+
+
+def test_stored_forecaster_trains_once_when_nothing_is_stored(
+        cache, fresh, monkeypatch):
+    stored = weather.stored_forecaster(**ARGS)  # empty cache: trains
+    assert len(list(cache.glob("*.npz"))) == 1
+    forbid_training(monkeypatch)
+    again = weather.stored_forecaster(**ARGS)
+    for a, b, c in zip(stored.weights, again.weights,
+                       fresh[0].get_weights()):
+        assert a.tobytes() == b.tobytes() == c.tobytes()
+    assert stored.keras_file == again.keras_file
+
+
+def test_stored_forecaster_without_a_writable_cache_still_answers(
+        cache, fresh, monkeypatch):
+    def savez(*args, **kwargs):
+        raise OSError("disk full")
+    monkeypatch.setattr(np, "savez", savez)
+    with pytest.warns(UserWarning, match="could not store the model"):
+        stored = weather.stored_forecaster(**ARGS)
+    for a, b in zip(stored.weights, fresh[0].get_weights()):
+        assert a.tobytes() == b.tobytes()
+    assert stored.keras_file[:2] == b"PK"  # a zip, as .keras files are
 
 
 def truncate(raw, weights):
@@ -147,6 +221,7 @@ def test_damaged_cache_file_is_trained_again(cache, fresh, damage):
     assert path.read_bytes() != raw
     assert_same_bytes(*weather.cached_train_forecaster(**ARGS), *fresh)
     assert model_cache._read(path) is not None  # stored again, whole
+    assert model_cache._read(path).keras_file[:2] == b"PK"
 
 
 def test_checksum_catches_a_changed_array(cache, fresh):

@@ -1,5 +1,10 @@
 """lstmref.story: the one setup every chapter uses."""
 
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
 import numpy as np
 
 from lstmref import weather
@@ -41,3 +46,48 @@ def test_the_year_s_run_equals_keras_own_lstm_over_the_same_days():
     np.testing.assert_allclose(s.run.h, np.asarray(h), rtol=0, atol=1e-13)
     np.testing.assert_allclose(s.run.c[:, -1], np.asarray(c), rtol=0,
                                atol=1e-13)
+
+
+def test_the_story_s_network_is_the_keras_model_s_weights_bit_for_bit():
+    """``s.net`` is read from the .keras file Keras saved; ``s.model`` is
+    rebuilt from the stored weights: both must be the same numbers."""
+    s = setup()
+    weights = s.model.get_weights()  # kernel, recurrent, bias, D, d
+    ours = [s.params.kernel, s.params.recurrent_kernel, s.params.bias,
+            s.net.dense_kernel, s.net.dense_bias]
+    assert len(weights) == len(ours)
+    for theirs, mine in zip(weights, ours):
+        assert theirs.dtype == mine.dtype and theirs.tobytes() == mine.tobytes()
+    lstm = s.model.get_layer("lstm")
+    assert s.params.activation == lstm.activation.__name__
+    assert s.params.recurrent_activation == (
+        lstm.recurrent_activation.__name__)
+    assert s.net.dense_activation == "linear"
+    np.testing.assert_allclose(s.net.predict(s.data["x_test"]),
+                               np.asarray(s.model(s.data["x_test"])),
+                               rtol=0, atol=1e-12)
+
+
+def test_setup_without_keras_imports_no_tensorflow_until_asked():
+    """``setup(keras=False)`` in a fresh interpreter (the model already
+    stored, as it is after the first chapter): no Keras, TensorFlow or
+    tf_keras module loaded; the same numbers as the Keras story; and
+    ``s.model`` still gives the Keras model when asked."""
+    setup()  # stores the model if this machine has not yet
+    code = (
+        "import sys\n"
+        "import numpy as np\n"
+        "from lstmref.story import setup\n"
+        "s = setup(keras=False)\n"
+        "frameworks = ('keras', 'tensorflow', 'tf_keras')\n"
+        "loaded = [m for m in frameworks if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+        "np.save(sys.argv[1], s.run.h)\n"
+        "assert s.model.get_layer('lstm').units == s.params.units\n"
+        "assert 'tensorflow' in sys.modules\n")
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "h.npy"
+        done = subprocess.run([sys.executable, "-c", code, str(out)],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert np.load(out).tobytes() == setup().run.h.tobytes()
