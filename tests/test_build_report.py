@@ -53,3 +53,25 @@ def test_log_has_one_timed_row_per_chapter_in_toc_order(book):
 def test_table_is_written_beside_the_site(book):
     written = (book["html"].parent / "exec_times.txt").read_text()
     assert written.splitlines() == report_lines(book["log"])
+
+
+def read_order(log):
+    """The documents in the order the build read (and executed) them."""
+    return re.findall(r"reading sources\.\.\. \[\s*\d+%\] (\S+)", log)
+
+
+def test_chapters_without_keras_execute_after_those_with_it(book):
+    """book/_ext/read_order.py: in an empty model cache the first chapter
+    trains the model with Keras; it must be one that imports Keras
+    anyway, so every setup(keras=False) chapter is read after the rest."""
+    order = read_order(book["log"])
+    assert sorted(order) == sorted(toc_files(
+        yaml.safe_load((ROOT / "_toc.yml").read_text())))
+    without = [doc for doc in order
+               if "setup(keras=False)" in (ROOT / f"{doc}.md").read_text()]
+    assert without, "no chapter reads the model without Keras"
+    calls_keras = [doc for doc in order if doc not in without and
+                   "s = setup()" in (ROOT / f"{doc}.md").read_text()]
+    assert calls_keras, "no chapter calls setup() with Keras"
+    assert max(order.index(d) for d in calls_keras) < min(
+        order.index(d) for d in without), order
