@@ -103,12 +103,12 @@ def test_math_and_widget_scripts_are_served_by_the_site(book):
     assert 'src="../_static/mathjax/tex-chtml.js' in root_page
 
 
-# The chapters that walk through one gate each, plus the two that compare
+# The chapters that walk through one gate each, plus those that compare
 # whole layers and a trained model: each has a visible cell that asserts
-# lstmref equals Keras and then prints this line.
+# lstmref equals Keras and then prints this line. (The methods chapter
+# calls no Keras: it links to the verdict chapter's check.)
 KERAS_CHECKED = ["forget_gate", "input_gate", "cell_state", "output_gate",
-                 "whole_layer", "trained_model", "what_it_learned",
-                 "attribution_methods"]
+                 "whole_layer", "trained_model", "what_it_learned"]
 CHECK_LINE = re.compile(r"Checked against Keras: max abs error "
                         r"(\d\.\de[-+]\d\d) &lt;= (\de-\d\d)")
 
@@ -119,6 +119,25 @@ def test_chapter_shows_its_keras_assertion_ran(book, chapter):
     assert page in book["pages"], f"{chapter} is not in _toc.yml"
     found = CHECK_LINE.findall(page.read_text())
     assert found, f"no executed Keras check on {page.name}"
+    for error, tolerance in found:
+        assert float(error) <= float(tolerance)
+
+
+# The gradient every gradient-based method starts from, checked on the
+# page against an independent reference: TensorFlow's GradientTape in the
+# verdict chapter, central differences in the methods chapter.
+GRADIENT_CHECKED = {
+    "what_it_learned": r"Gradient checked against GradientTape",
+    "attribution_methods": r"BPTT \(teaching and fast\) vs central "
+                           r"differences"}
+
+
+@pytest.mark.parametrize("chapter, line", GRADIENT_CHECKED.items())
+def test_chapter_shows_its_gradient_check_ran(book, chapter, line):
+    text = (book["html"] / "book" / f"{chapter}.html").read_text()
+    found = re.findall(line + r": max abs error (\d\.\de[-+]\d\d) &lt;= "
+                       r"(\de-\d\d)", text)
+    assert found, f"no executed gradient check on {chapter}.html"
     for error, tolerance in found:
         assert float(error) <= float(tolerance)
 

@@ -13,10 +13,19 @@ computes does not depend on the order (each has a kernel of its own, and
 the cache returns the same weights bit for bit as a training).
 """
 
+import functools
+import time
 from pathlib import Path
+
+from myst_nb.sphinx_ import NbMetadataCollector
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 #: How a chapter asks for the model without Keras.
 WITHOUT_KERAS = "setup(keras=False)"
+#: The start of the log line that lists the chapters in execution order.
+EXECUTED = "Chapters executed in this order:"
 
 
 def without_keras(app, docname):
@@ -34,6 +43,22 @@ def keras_chapters_first(app, env, docnames):
     docnames.sort(key=lambda name: without_keras(app, name))
 
 
+def report_order(started, app, exception):
+    """``build-finished``: log the chapters this build executed (MyST-NB's
+    time stamp of each execution after ``started``) in the order they
+    finished."""
+    if exception is not None:
+        return
+    records = NbMetadataCollector.get_doc_data(app.env)
+    done = sorted((data["exec_data"]["mtime"], docname)
+                  for docname, data in records.items()
+                  if data.get("exec_data")
+                  and data["exec_data"]["mtime"] >= started)
+    logger.info(EXECUTED + " " + " ".join(name for _, name in done))
+
+
 def setup(app):
+    started = time.time()
     app.connect("env-before-read-docs", keras_chapters_first)
+    app.connect("build-finished", functools.partial(report_order, started))
     return {"parallel_read_safe": True, "parallel_write_safe": True}
