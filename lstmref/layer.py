@@ -145,8 +145,7 @@ def _record(batch, T, u, dtype):
 
 def _trace_into(record, x, params, h0, c0, mask):
     """``_trace``, filling ``record`` (from ``_record``), whose arrays the
-    ``Trace`` returned shares: a caller tracing block after block reuses
-    one record (fresh large arrays cost page faults every time)."""
+    ``Trace`` returned shares (``trace`` passes a fresh record)."""
     batch, T, _ = x.shape
     u = params.units
     # copies of the states: _scan overwrites the ones it is given
