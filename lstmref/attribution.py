@@ -331,15 +331,12 @@ def lrp(net, x, output=0, eps=1e-3, bias_factor=1.0,
     output = _check_output(net, output)
     x, _ = _inputs(net, x, None)
     check_flag(with_initial_state, "with_initial_state")
-    reason = net.lrp_refusal()
-    if reason:
-        raise ValueError(f"net: {reason}")
     eps, bias_factor = float(eps), float(bias_factor)
     if not (np.isfinite(eps) and eps >= 0):
         raise ValueError(f"eps: expected a finite number >= 0, got {eps}")
-    try:
+    try:  # _relevance first asks net.lrp_refusal(), before any work
         r_x, r_h, r_c = net._relevance(x, output, eps, bias_factor)
-    except NoRule as error:  # a layer found it could not pass relevance
+    except NoRule as error:  # a layer without a rule, and why
         raise ValueError(f"net: {error}") from None
     return (r_x, r_h, r_c) if with_initial_state else r_x
 
