@@ -91,7 +91,10 @@ def _as_network(net):
     if len(net.layers) == 2 and isinstance(net.layers[0], Recurrent) and \
             isinstance(net.layers[1], Dense):
         lstm, dense = net.layers
-        if not lstm.return_sequences and dense.activation in ACTIVATIONS:
+        if dense.activation not in ACTIVATIONS:  # softmax, relu, ...
+            return ("contextual decomposition needs a linear Dense "
+                    f"activation, got {dense.activation!r}")
+        if not lstm.return_sequences:
             return Network(lstm.params, dense.kernel, dense.bias,
                            dense.activation, lstm.go_backwards)
     return ("contextual decomposition is defined here for one LSTM layer "

@@ -170,6 +170,22 @@ def test_cd_refuses_other_models_saying_why():
         "Recurrent -> Recurrent -> Dense")
 
 
+@pytest.mark.parametrize("activation", ["softmax", "relu", "tanh"])
+def test_cd_refuses_a_two_layer_stack_whose_dense_is_not_linear(activation):
+    """LSTM -> Dense(softmax): the right shape, the wrong activation, and
+    the refusal says so (softmax and relu are no gate activations, so no
+    Network can even hold them; tanh can, and is refused the same way)."""
+    rng = np.random.default_rng(11)
+    stack = S.Stack([S.Recurrent(random_params(rng, 3, F)),
+                     S.Dense(np.ones((3, 2)), None, activation)])
+    reason = ("contextual decomposition needs a linear Dense activation, "
+              f"got {activation!r}")
+    assert A.applies("contextual_decomposition", stack) == reason
+    with pytest.raises(ValueError) as caught:
+        A.contextual_decomposition(stack, windows(1), [0])
+    assert str(caught.value) == f"net: {reason}"
+
+
 def lrp_refusals():
     rng = np.random.default_rng(10)
     p = random_params(rng, 3, F)
