@@ -193,3 +193,37 @@ def test_shapley_takes_windows_up_to_max_shapley_steps_and_no_longer():
         rtol=0, atol=1e-10)
     with pytest.raises(ValueError, match=str(n)):
         A.shapley_steps(net, rng.normal(size=(1, n + 1, 2)))
+
+
+@pytest.mark.parametrize("bad", [2.5, 40.0, "32", None, True, False, 1, 0,
+                                 -3])
+def test_ig_refuses_an_n_steps_that_is_no_integer_of_at_least_two(bad):
+    """Floats (even 40.0), strings, None and bools are refused like 1, 0
+    and negative counts, naming the argument and what it got."""
+    forward, _, _, x = networks()
+    with pytest.raises(ValueError) as caught:
+        A.integrated_gradients(forward, x, n_steps=bad)
+    assert str(caught.value) == (
+        f"n_steps: expected an integer >= 2, got {bad!r}")
+
+
+def test_ig_refuses_an_unknown_quadrature_listing_the_known_ones():
+    forward, _, _, x = networks()
+    with pytest.raises(ValueError) as caught:
+        A.integrated_gradients(forward, x, method="simpson")
+    assert str(caught.value) == (
+        "method: expected one of ('gausslegendre', 'riemann_left', "
+        "'riemann_right', 'riemann_middle', 'riemann_trapezoid'), got "
+        "'simpson'")
+
+
+def test_ig_default_is_32_gauss_legendre_nodes_as_documented():
+    """The book and the command quote n_steps=32 Gauss-Legendre: the
+    default call must be that one, bit for bit."""
+    forward, _, _, x = networks()
+    default = A.integrated_gradients(forward, x, output=1)
+    stated = A.integrated_gradients(forward, x, output=1, n_steps=32,
+                                    method="gausslegendre")
+    assert default.tobytes() == stated.tobytes()
+    other = A.integrated_gradients(forward, x, output=1, n_steps=33)
+    assert other.tobytes() != stated.tobytes()  # control: n matters
