@@ -133,6 +133,12 @@ def test_network_checks_its_head_with_the_whole_reason():
         (dict(dense_kernel=np.ones((3, 2)), dense_bias=np.full(2, "a")),
          TypeError, "dense_bias: expected an array of real numbers, got "
          "dtype <U1 (from ndarray)"),
+        (dict(dense_kernel=np.array([[1.0, 2], [3, np.nan], [5, 6]])),
+         ValueError, "dense_kernel: expected finite numbers, got nan at "
+         "index (1, 1) (1 non-finite value(s) in all)"),
+        (dict(dense_kernel=np.ones((3, 2)), dense_bias=[np.inf, -np.inf]),
+         ValueError, "dense_bias: expected finite numbers, got inf at "
+         "index (0,) (2 non-finite value(s) in all)"),
         (dict(dense_kernel=np.ones((3, 2)), dense_activation="swish"),
          ValueError, "dense_activation: expected one of ['hard_sigmoid', "
          "'hard_sigmoid_keras2', 'linear', 'relu', 'sigmoid', 'tanh'], "
