@@ -32,6 +32,13 @@ def networks(seed=61, twin=False):
     return forward, backward, keras_twin(backward), x
 
 
+def refusal(call):
+    """The message of the ValueError that ``call()`` raises."""
+    with pytest.raises(ValueError) as caught:
+        call()
+    return str(caught.value)
+
+
 @pytest.mark.parametrize("steps", [[0], [T - 1], [1, 4], [], list(range(T))])
 def test_cd_of_a_backward_layer_is_cd_of_the_reversed_window(steps):
     forward, backward, model, x = networks(twin=True)
@@ -141,9 +148,7 @@ def test_lrp_epsilon_rule_at_a_zero_output_takes_sign_plus_one():
                                        (np.nan, "nan")])
 def test_lrp_refuses_an_eps_that_is_negative_or_not_finite(eps, shown):
     net, _, _, x = networks()
-    with pytest.raises(ValueError) as error:
-        A.lrp(net, x, eps=eps)
-    assert str(error.value) == (
+    assert refusal(lambda: A.lrp(net, x, eps=eps)) == (
         f"eps: expected a finite number >= 0, got {shown}")
 
 
@@ -201,17 +206,14 @@ def test_ig_refuses_an_n_steps_that_is_no_integer_of_at_least_two(bad):
     """Floats (even 40.0), strings, None and bools are refused like 1, 0
     and negative counts, naming the argument and what it got."""
     forward, _, _, x = networks()
-    with pytest.raises(ValueError) as caught:
-        A.integrated_gradients(forward, x, n_steps=bad)
-    assert str(caught.value) == (
-        f"n_steps: expected an integer >= 2, got {bad!r}")
+    assert refusal(lambda: A.integrated_gradients(forward, x, n_steps=bad)) \
+        == f"n_steps: expected an integer >= 2, got {bad!r}"
 
 
 def test_ig_refuses_an_unknown_quadrature_listing_the_known_ones():
     forward, _, _, x = networks()
-    with pytest.raises(ValueError) as caught:
-        A.integrated_gradients(forward, x, method="simpson")
-    assert str(caught.value) == (
+    assert refusal(lambda: A.integrated_gradients(
+        forward, x, method="simpson")) == (
         "method: expected one of ('gausslegendre', 'riemann_left', "
         "'riemann_right', 'riemann_middle', 'riemann_trapezoid'), got "
         "'simpson'")
