@@ -37,6 +37,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[1]
 # book/_ext (the notebook converter) is on sys.path: see conftest.py.
@@ -228,6 +229,16 @@ def test_binder_notebook_runs_all_and_reads_like_the_page(page, lab,
     if chapter in WITH_STUB:
         assert "Not done yet" in printed or "Not yet" in printed
 
+    # JupyterLab renders Markdown cells in the background after opening;
+    # a chapter whose Run All ends in 3 s (no TensorFlow) can finish
+    # before the last ones are. Wait for them, then check: a cell that
+    # never renders still fails below.
+    try:
+        page.wait_for_function(
+            f"() => ({RENDERED})().every(c => c !== null)",
+            timeout=60_000, polling=250)
+    except PlaywrightTimeout:
+        pass
     cells = page.evaluate(RENDERED)
     assert None not in cells, "a Markdown cell was not rendered"
     leftovers = [(i, found) for i, cell in enumerate(cells)
