@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from . import weather
+from ._checks import check_flag
 from .files import network_from_file
 from .layer import Trace, trace
 from .network import Network
@@ -78,6 +79,7 @@ def setup(keras=True):
     to the first use of ``s.keras`` or ``s.model`` (False: a chapter that
     does not call Keras then never imports TensorFlow).
     """
+    check_flag(keras, "keras")
     if keras:
         from .quiet import import_keras
         import_keras()  # before anything else imports TensorFlow

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from lstmref import weather
 from lstmref.story import WINDOW_DAYS, setup
@@ -91,3 +92,8 @@ def test_setup_without_keras_imports_no_tensorflow_until_asked():
                               capture_output=True, text=True)
         assert done.returncode == 0, done.stderr[-2000:]
         assert np.load(out).tobytes() == setup().run.h.tobytes()
+
+
+def test_setup_names_keras_when_it_is_not_a_bool():
+    with pytest.raises(TypeError, match=r"^keras: "):
+        setup(keras="no")
