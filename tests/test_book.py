@@ -103,12 +103,13 @@ def test_math_and_widget_scripts_are_served_by_the_site(book):
     assert 'src="../_static/mathjax/tex-chtml.js' in root_page
 
 
-# The chapters that walk through one gate each, plus those that compare
-# whole layers and a trained model: each has a visible cell that asserts
-# lstmref equals Keras and then prints this line. (The methods chapter
-# calls no Keras: it links to the verdict chapter's check.)
-KERAS_CHECKED = ["forget_gate", "input_gate", "cell_state", "output_gate",
-                 "whole_layer", "trained_model", "what_it_learned"]
+# The chapters that compare gates, whole layers and a trained model: each
+# has a visible cell that asserts lstmref equals Keras and then prints
+# this line. (The methods chapter calls no Keras: it links to the verdict
+# chapter's check; the cell state and output gate chapters link to the
+# forget gate chapter's day-by-day check of every h_t and c_t of 2015.)
+KERAS_CHECKED = ["forget_gate", "input_gate", "whole_layer",
+                 "trained_model", "what_it_learned"]
 CHECK_LINE = re.compile(r"Checked against Keras: max abs error "
                         r"(\d\.\de[-+]\d\d) &lt;= (\de-\d\d)")
 
@@ -121,6 +122,23 @@ def test_chapter_shows_its_keras_assertion_ran(book, chapter):
     assert found, f"no executed Keras check on {page.name}"
     for error, tolerance in found:
         assert float(error) <= float(tolerance)
+
+
+# Chapters that plot s.run's states without importing Keras: their "Checked
+# against Keras" section links to the forget gate chapter's check, whose
+# target sits right before the cell that prints the check line.
+READS_CHECKED_RUN = ["cell_state", "output_gate"]
+
+
+@pytest.mark.parametrize("chapter", READS_CHECKED_RUN)
+def test_chapter_links_to_the_day_by_day_keras_check(book, chapter):
+    page = (book["html"] / "book" / f"{chapter}.html").read_text()
+    assert 'href="forget_gate.html#sec-forget-keras"' in page
+    assert not CHECK_LINE.findall(page), "checks Keras itself: list it above"
+    target = (book["html"] / "book" / "forget_gate.html").read_text()
+    after = target[target.index('id="sec-forget-keras"'):]
+    error, tolerance = CHECK_LINE.findall(after)[0]
+    assert float(error) <= float(tolerance) == 1e-12
 
 
 # The gradient every gradient-based method starts from, checked on the
