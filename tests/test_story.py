@@ -72,8 +72,9 @@ def test_the_story_s_network_is_the_keras_model_s_weights_bit_for_bit():
 def test_setup_without_keras_imports_no_tensorflow_until_asked():
     """``setup(keras=False)`` in a fresh interpreter (the model already
     stored, as it is after the first chapter): no Keras, TensorFlow or
-    tf_keras module loaded; the same numbers as the Keras story; and
-    ``s.model`` still gives the Keras model when asked."""
+    tf_keras module loaded; the objects alive then frozen out of the
+    garbage collector's walks, as with Keras; the same numbers as the
+    Keras story; and ``s.model`` still gives the Keras model when asked."""
     setup()  # stores the model if this machine has not yet
     code = (
         "import sys\n"
@@ -83,6 +84,8 @@ def test_setup_without_keras_imports_no_tensorflow_until_asked():
         "frameworks = ('keras', 'tensorflow', 'tf_keras')\n"
         "loaded = [m for m in frameworks if m in sys.modules]\n"
         "assert not loaded, loaded\n"
+        "import gc\n"
+        "assert gc.get_freeze_count() > 0  # the exit skips these objects\n"
         "np.save(sys.argv[1], s.run.h)\n"
         "assert s.model.get_layer('lstm').units == s.params.units\n"
         "assert 'tensorflow' in sys.modules\n")
