@@ -5,9 +5,6 @@ benchmarks/common.py loads this file by its path to use it too, so the
 module imports nothing at the top but NumPy and lstmref.
 """
 
-import os
-from pathlib import Path
-
 import numpy as np
 
 import lstmref
@@ -106,14 +103,3 @@ def tape_gradient(model, x, output):
         tape.watch(xt)
         y = tf.reduce_sum(model(xt)[:, output])
     return np.asarray(tape.gradient(y, xt))
-
-
-def child_env(**extra):
-    """The environment for a fresh interpreter that must import this very
-    ``lstmref`` (the folder the tests imported it from goes first on
-    ``PYTHONPATH``; under mutation testing that is ``mutants/``, not the
-    installed copy), with ``extra`` variables set."""
-    package_root = str(Path(lstmref.__file__).resolve().parents[1])
-    path = os.environ.get("PYTHONPATH")
-    return {**os.environ, **extra, "PYTHONPATH": (
-        package_root + os.pathsep + path if path else package_root)}

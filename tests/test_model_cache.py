@@ -9,6 +9,7 @@ and a damaged file must be trained again, never used.
 """
 
 import importlib.metadata
+import os
 import shutil
 import subprocess
 import sys
@@ -19,8 +20,6 @@ import pytest
 
 from lstmref import model_cache, weather
 from lstmref.quiet import import_keras
-
-from helpers import child_env
 
 ROOT = Path(__file__).resolve().parents[1]
 # Small enough to train in about a second; the cache does not care.
@@ -150,8 +149,8 @@ def test_reading_a_stored_model_imports_no_framework(cache):
         "          if m in sys.modules]\n"
         "assert not loaded, loaded\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                          text=True, env=child_env(
-                              **{model_cache.ENV_VAR: str(cache)}))
+                          text=True, env={**os.environ,
+                                          model_cache.ENV_VAR: str(cache)})
     assert done.returncode == 0, done.stderr[-2000:]
 
 

@@ -11,8 +11,6 @@ import pytest
 from lstmref import weather
 from lstmref.story import WINDOW_DAYS, setup
 
-from helpers import child_env
-
 
 def test_the_window_is_60_days_from_1_october_2015():
     s = setup()
@@ -94,8 +92,7 @@ def test_setup_without_keras_imports_no_tensorflow_until_asked():
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "h.npy"
         done = subprocess.run([sys.executable, "-c", code, str(out)],
-                              capture_output=True, text=True,
-                              env=child_env())
+                              capture_output=True, text=True)
         assert done.returncode == 0, done.stderr[-2000:]
         assert np.load(out).tobytes() == setup().run.h.tobytes()
 
