@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info
 
-from lstmref import _bptt, _parallel
+from lstmref import LSTMParams, _bptt, _parallel, lstm
 from lstmref.grad import input_gradient
 from lstmref.network import Network
 from helpers import keras_lstm, keras_twin, random_params, tape_gradient
@@ -137,6 +137,32 @@ def test_an_overflowing_network_warns_as_the_layer_does():
         "the LSTM states overflowed to "]
     assert seen[0].category is RuntimeWarning
     assert seen[0].filename == caller_file()
+
+
+def test_a_network_whose_cell_state_alone_overflows_warns():
+    """h_T finite, c_T = -inf: with relu, h_T = o relu(-inf) = 0. Step 1
+    writes c_1 = relu(1e300) = 1e300; step 2's linear forget gate, -1e10,
+    sends c_2 to -inf. The states overflowed, so the gradient warns."""
+    w = np.array([[1.0, -1e10, 1e300, 1.0]])  # Keras's order i, f, c, o
+    params = LSTMParams(w, np.zeros((1, 4)), activation="relu",
+                        recurrent_activation="linear")
+    x = np.ones((1, 2, 1))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        _, h_T, c_T = lstm(x, params, return_state=True)  # as the layer
+        input_gradient(Network(params, np.ones((1, 1))), x, 0)
+    assert np.isfinite(h_T).all() and np.isneginf(c_T).all()  # the case
+    assert [str(w.message)[:30] for w in seen] == [
+        "the LSTM states overflowed to "] * 2
+
+
+def test_a_finite_network_run_does_not_warn():
+    params = random_params(np.random.default_rng(74), 3, 2)
+    net = Network(params, np.ones((3, 1)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        grad = input_gradient(net, np.ones((4, 6, 2)), 0)
+    assert np.isfinite(grad).all()
 
 
 def caller_file():
