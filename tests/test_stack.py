@@ -59,9 +59,10 @@ def randomize(model, rng):
             w.assign(v)
 
 
-def recurrent(layer, **flags):
+def recurrent(layer):
     return S.Recurrent(lstmref.from_keras(layer), layer.return_sequences,
-                       layer.go_backwards, **flags)
+                       layer.go_backwards,
+                       zero_output_for_mask=layer.zero_output_for_mask)
 
 
 def stack_of(model, step=None):
@@ -179,6 +180,16 @@ CASES = {
         L().Masking(0.0),
         L().Bidirectional(L().LSTM(3), merge_mode="sum"),
         L().Dense(2)], True, None),
+    # masked steps' outputs are zeros that Flatten hands on to Dense: no
+    # gradient may flow from them into the carried state
+    "masked_zero_output_flatten": (lambda: [
+        L().Masking(0.0),
+        L().LSTM(4, return_sequences=True, zero_output_for_mask=True),
+        L().Flatten(), L().Dense(2)], True, None),
+    "bidirectional_masked_sequences_flatten": (lambda: [
+        L().Masking(0.0),
+        L().Bidirectional(L().LSTM(3, return_sequences=True)),
+        L().Flatten(), L().Dense(2)], True, None),
     "bidirectional_stacked_ave_mul": (lambda: [
         L().Bidirectional(L().LSTM(3, return_sequences=True),
                           merge_mode="ave"),

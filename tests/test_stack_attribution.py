@@ -288,3 +288,32 @@ def test_each_layers_rule_is_the_epsilon_rule_written_out():
                 + bwd.relevance(bwd.forward(xs, None, True)[2],
                                 y_b / y * r3, one))
     np.testing.assert_allclose(ours, expected, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("mode", ["sum", "ave"])
+def test_a_bidirectional_sequence_shares_relevance_in_input_time_order(
+        mode):
+    """Sequences of the two directions, merged by sum or ave: the share of
+    output step t (input order) that the backward layer gets belongs to
+    its own step T - 1 - t, where it computed that output. Written here
+    from the two layers run alone; a share handed to the backward layer
+    in the input's order instead gives other numbers."""
+    from lstmref.stack.base import Rule
+    rng = np.random.default_rng(21)
+    half = 0.5 if mode == "ave" else 1.0
+    fwd = S.Recurrent(random_params(rng, 3, F), True)
+    bwd = S.Recurrent(random_params(rng, 3, F), True, True)
+    layer = S.Bidirectional(fwd, bwd, mode)
+    xs = windows(22)
+    y, _, cache = layer.forward(xs, None, True)
+    r = rng.normal(size=y.shape)  # (4, T, 3), input order
+    y_f = fwd.forward(xs, None)[0] * half  # input order
+    y_b = bwd.forward(xs, None)[0][:, ::-1] * half  # processing -> input
+    np.testing.assert_allclose(y, y_f + y_b, rtol=0, atol=1e-15)
+    rule = Rule(eps=0.0, bias_factor=0.0)
+    expected = (fwd.relevance(fwd.forward(xs, None, True)[2], y_f / y * r,
+                              rule)
+                + bwd.relevance(bwd.forward(xs, None, True)[2],
+                                (y_b / y * r)[:, ::-1], rule))
+    ours = layer.relevance(cache, r, Rule(eps=0.0, bias_factor=0.0))
+    np.testing.assert_allclose(ours, expected, rtol=1e-12, atol=1e-14)
