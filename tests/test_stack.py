@@ -84,6 +84,8 @@ def stack_of(model, step=None):
         elif kind == "Dense":
             layers.append(S.Dense(w[0], w[1] if len(w) > 1 else None,
                                   layer.activation.__name__))
+        elif kind == "LeakyReLU":
+            layers.append(S.LeakyReLU(layer.negative_slope))
         elif kind == "Activation":
             layers.append(S.Activation(layer.activation.__name__))
         elif kind == "Normalization":
@@ -111,13 +113,15 @@ def stack_of(model, step=None):
 
 def windows(rng, masked=False):
     """x (BATCH, T, F); with ``masked``, all-zero steps Masking drops: at
-    the start, in the middle and at the end of different windows."""
+    the start, in the middle and at the end of different windows; and a
+    step with one zero feature, which it keeps."""
     x = rng.normal(size=(BATCH, T, F))
     if masked:
         x[0, :2] = 0.0
         x[1, 3] = 0.0
         x[2, -1] = 0.0
         x[3, 1:4] = 0.0
+        x[4, 2, 0] = 0.0  # one feature only: Keras keeps this step
     return x
 
 
@@ -190,6 +194,16 @@ CASES = {
         L().Masking(0.0),
         L().Bidirectional(L().LSTM(3, return_sequences=True)),
         L().Flatten(), L().Dense(2)], True, None),
+    # Masking's zeros read by a Dense and, through Flatten, by the head:
+    # no gradient reaches the masked steps' inputs
+    "masking_dense_flatten": (lambda: [
+        L().Masking(0.0), L().Dense(3), L().Flatten(), L().Dense(2)],
+        True, None),
+    # LeakyReLU hands the mask on: the second LSTM skips the steps too
+    "masked_leaky_relu_between_lstms": (lambda: [
+        L().Masking(0.0), L().LSTM(4, return_sequences=True),
+        L().LeakyReLU(negative_slope=0.3), L().LSTM(3), L().Dense(2)],
+        True, None),
     "bidirectional_stacked_ave_mul": (lambda: [
         L().Bidirectional(L().LSTM(3, return_sequences=True),
                           merge_mode="ave"),

@@ -317,3 +317,21 @@ def test_a_bidirectional_sequence_shares_relevance_in_input_time_order(
                                 (y_b / y * r)[:, ::-1], rule))
     ours = layer.relevance(cache, r, Rule(eps=0.0, bias_factor=0.0))
     np.testing.assert_allclose(ours, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_lrp_passes_relevance_only_through_sign_and_order_keeping_functions():
+    """``LRP_PASS``, the activations a hidden layer may have under LRP,
+    checked on a grid from the functions themselves: each maps 0 to 0,
+    never turns an input's sign (relu's zeros allowed), and never
+    decreases (a function with an offset, like softplus, or a dip, like
+    gelu, would hand relevance to the wrong side)."""
+    from lstmref.stack.functions import FUNCTIONS, LRP_PASS
+    a = np.linspace(-8, 8, 3201)  # steps of 0.005, through 0
+    assert 0.0 in a
+    for name in sorted(LRP_PASS):
+        y = FUNCTIONS[name](a)
+        assert y[a == 0] == 0, name
+        assert np.all(y * a >= 0), name
+        assert np.all(np.diff(y) >= 0), name
+    for name in ("softplus", "gelu", "silu", "sigmoid", "exponential"):
+        assert name not in LRP_PASS  # each fails one of the three checks
