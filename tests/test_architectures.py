@@ -30,7 +30,7 @@ from lstmref.stack import FUNCTIONS
 T, F = 5, 3
 PREDICT_ATOL = 1e-12
 GRADIENT_ATOL = 1e-10
-MASK_VALUE = 0.0
+MASK_VALUE = -1.0  # not 0: a reader that ignored mask_value would show
 L = keras.layers
 F64 = {"dtype": "float64"}
 
@@ -114,6 +114,11 @@ GRID.update({
     "masking-zero-output": lambda: [
         L.Masking(MASK_VALUE, **F64), seq(zero_output_for_mask=True),
         lstm(3), dense()],
+    # masked steps' zeros (Keras forces them on both directions of a
+    # Bidirectional returning sequences) read by the head through Flatten
+    "masking-bidirectional-flatten": lambda: [
+        L.Masking(MASK_VALUE, **F64), L.Bidirectional(seq(3), **F64),
+        L.Flatten(**F64), dense()],
     "masking-rescaling": lambda: [
         L.Masking(MASK_VALUE, **F64), L.Rescaling(0.5, offset=-1.0, **F64),
         lstm(), dense()],
@@ -396,6 +401,10 @@ def tf_keras_models():
             K2.LayerNormalization(**f), K2.Dense(1, **f)],
         "flatten": [K2.LSTM(3, return_sequences=True, go_backwards=True,
                             **f), K2.Flatten(**f), K2.Dense(2, **f)],
+        # the file holds the inner layer only; its copy reads forwards
+        "bidirectional-inner-backwards": [
+            K2.Bidirectional(K2.LSTM(3, go_backwards=True, **f), **f),
+            K2.Dense(2, **f)],
     }
 
 

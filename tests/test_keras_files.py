@@ -669,6 +669,10 @@ def test_a_model_lstmref_cannot_compute_is_refused_by_layer(
     ([keras.layers.LSTM(2), keras.layers.Dense(2, activation="glu",
                                                name="halves")],
      "layer 'halves' (Dense) activation: expected one of ["),
+    ([keras.layers.LSTM(2), keras.layers.LayerNormalization(
+        rms_scaling=True, name="rms")],
+     "expected a LayerNormalization without rms_scaling=True, got the "
+     "layer 'rms' (LayerNormalization, position 2 from 0)"),
 ])
 def test_what_keras_3_alone_writes_is_refused_by_layer(layers, expected,
                                                        tmp_path):
