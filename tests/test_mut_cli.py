@@ -140,3 +140,59 @@ def test_plot_of_a_sample_draws_each_interval(saved_figures):
     segments = bars.errorbar.lines[2][0].get_segments()
     np.testing.assert_allclose([s[:, 1] for s in segments],
                                [[1.5, 2.5], [0.75, 1.25]])
+
+
+def test_summary_counts_only_the_windows_over_the_tolerance():
+    """Three windows with nothing to explain (f(x) = f(baseline)): an
+    exact total on two of them, 0.5 off on the third. The guarantee's
+    gap is then 0.5, not met, and one window, not three, is over."""
+    from lstmref.cli import running
+    fake = methods.Method(
+        "fake", "fake", lambda net, x, base, output, limit:
+        methods.Attribution(np.ones((len(x), 2)),
+                            np.array([0.0, 0.5, 0.0])[:len(x)]),
+        lambda T: 1, "sum = change", "change")
+    x = np.zeros((3, 2, 1))
+    rng = np.random.default_rng(0)
+    net = Network(random_params(rng, 2, 1), rng.normal(size=(2, 1)))
+    summary = running.summarize(fake, net, x, None, 0,
+                                {"change": np.zeros(3)},
+                                lambda chunks, label: chunks)
+    assert summary.gap == 0.5 and not summary.met
+    assert summary.unmet == 1
+
+
+def test_a_baseline_csv_of_one_row_is_one_day(tmp_path):
+    """A .csv baseline with one row (a header and one day) is the day
+    (F,), as a .npy of shape (F,) is, whatever the window length."""
+    path = tmp_path / "base.csv"
+    path.write_text("rain,wind\n0.5,-1.25\n")
+    windows = data.Windows(tmp_path / "x.npy", np.zeros((2, 4, 2)), [0, 1],
+                           ["rain", "wind"])
+    base = data.read_baseline(path, windows, 2)
+    assert base.shape == (2,)
+    np.testing.assert_array_equal(base, [0.5, -1.25])
+
+
+def test_a_non_finite_window_of_a_sample_is_named_by_its_place_in_the_file(
+        tmp_path):
+    """The sample holds the file's windows 3, 7 and 9; a NaN in the
+    second of them is reported as window 7, the number the user can
+    find in the file."""
+    x = np.zeros((3, 4, 2))
+    x[1, 2, 0] = np.nan
+    with pytest.raises(Exception) as error:
+        data.check_finite(x, tmp_path / "x.npy", np.array([3, 7, 9]))
+    assert "at window, step, feature (7, 2, 0)" in str(error.value)
+
+
+def test_a_baseline_with_the_models_columns_is_not_picked_again(tmp_path):
+    """--columns 1,3 picks 2 of the data's 4 columns; a baseline file
+    that already holds the model's 2 features is used as it is (picking
+    columns 1 and 3 of it again would fail or take the wrong ones)."""
+    path = tmp_path / "base.npy"
+    np.save(path, np.array([0.25, -2.0]))
+    windows = data.Windows(tmp_path / "x.npy", np.zeros((2, 4, 4)), [1, 3],
+                           ["column 1", "column 3"])
+    base = data.read_baseline(path, windows, 2, "1,3")
+    np.testing.assert_array_equal(base, [0.25, -2.0])
