@@ -121,6 +121,21 @@ def test_a_float64_input_makes_the_run_float64():
         np.testing.assert_array_equal(ours, exact)
 
 
+def test_float64_initial_states_make_the_run_float64():
+    """float32 windows and weights with float64 [h0, c0]: the states are
+    not rounded to float32; the run is the float64 one, bit for bit."""
+    rng = np.random.default_rng(323)
+    params = random_params(rng, 4, FEATURES).astype(np.float32)
+    x = rng.normal(size=(2, 6, FEATURES)).astype(np.float32)
+    h0, c0 = rng.normal(0, 0.5, (2, 2, 4))  # float64, not float32's
+    ours = lstmref.lstm(x, params, initial_state=[h0, c0],
+                        return_sequences=True)
+    exact = lstmref.lstm(x.astype(np.float64), params.astype(np.float64),
+                         initial_state=[h0, c0], return_sequences=True)
+    assert ours.dtype == np.float64
+    np.testing.assert_array_equal(ours, exact)
+
+
 def test_integrated_gradients_of_a_float32_model_are_float32():
     """IG of a float32 model over float32 windows is computed in float32
     (its quadrature nodes too) and equals TensorFlow's GradientTape
