@@ -139,9 +139,9 @@ def train_forecaster(time_steps=5, units=8, epochs=12, seed=0,
     batches = -(-split // 32)
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse",
                   steps_per_execution=batches)
-    # Adam's moments made now, as the zeros fit would make: made inside
+    # Adam's moments made now, the zeros fit would make: made inside
     # fit's first trace instead, they make TensorFlow trace the training
-    # step a second time (about 1 s of every training; same weights).
+    # step a second time (the same weights either way, only slower).
     model.optimizer.build(model.trainable_variables)
     history = model.fit(x[:split], y[:split], epochs=epochs, batch_size=32,
                         shuffle=True, verbose=0)
