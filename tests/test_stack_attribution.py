@@ -335,3 +335,53 @@ def test_lrp_passes_relevance_only_through_sign_and_order_keeping_functions():
         assert np.all(np.diff(y) >= 0), name
     for name in ("softplus", "gelu", "silu", "sigmoid", "exponential"):
         assert name not in LRP_PASS  # each fails one of the three checks
+
+
+def test_initial_state_shares_come_in_layer_order():
+    """Two LSTMs of 4 and 3 units: r_h0 and r_c0 hold the first layer's
+    4 columns, then the second's 3, each what that layer's rule gives
+    when the relevance is carried down by hand, layer by layer."""
+    from lstmref.stack.base import Rule
+    rng = np.random.default_rng(31)
+    first = S.Recurrent(random_params(rng, 4, F), True)
+    second = S.Recurrent(random_params(rng, 3, 4))
+    head = S.Dense(rng.normal(size=(3, 2)), rng.uniform(0.1, 1, 2))
+    net = S.Stack([first, second, head])
+    x = windows(32)
+    _, r_h0, r_c0 = A.lrp(net, x, output=1, with_initial_state=True)
+    rule = Rule(eps=1e-3, bias_factor=1.0)  # lrp's defaults
+    h1, _, c1 = first.forward(x, None, True)
+    h2, _, c2 = second.forward(h1, None, True)
+    y, _, c3 = head.forward(h2, None, True)
+    r = np.zeros_like(y)
+    r[:, 1] = y[:, 1]
+    r = second.relevance(c2, head.relevance(c3, r, rule), rule)
+    first.relevance(c1, r, rule)
+    (h_second, c_second), (h_first, c_first) = rule.states
+    np.testing.assert_allclose(r_h0, np.hstack([h_first, h_second]),
+                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(r_c0, np.hstack([c_first, c_second]),
+                               rtol=1e-12, atol=1e-15)
+    assert np.abs(r_c0).min() > 0  # every column carries a share
+
+
+def test_the_gradient_of_one_step_of_a_sequence_is_that_steps():
+    """Step(2) of a sequence: d y_2 / d x by central differences; the
+    steps after 2 have no effect on y_2 (their gradient is 0)."""
+    rng = np.random.default_rng(33)
+    net = S.Stack([S.Recurrent(random_params(rng, 4, F), True),
+                   S.Dense(rng.normal(size=(4, 2)), rng.normal(size=2)),
+                   S.Step(2)])
+    x = windows(34)
+    grad = net.input_gradient(x, 1)
+    step = 1e-6
+    numeric = np.zeros_like(x)
+    for idx in np.ndindex(*x.shape[1:]):
+        up, down = x.copy(), x.copy()
+        up[(slice(None),) + idx] += step
+        down[(slice(None),) + idx] -= step
+        numeric[(slice(None),) + idx] = (
+            net.predict(up)[:, 1] - net.predict(down)[:, 1]) / (2 * step)
+    # central differences: error about step^2 plus round-off / step
+    np.testing.assert_allclose(grad, numeric, rtol=0, atol=1e-7)
+    assert np.all(grad[:, 3:] == 0) and np.abs(grad[:, :3]).max() > 0.01
