@@ -30,7 +30,7 @@ from lstmref.stack import FUNCTIONS
 T, F = 5, 3
 PREDICT_ATOL = 1e-12
 GRADIENT_ATOL = 1e-10
-MASK_VALUE = -1.0  # not 0: a reader that ignored mask_value would show
+MASK_VALUE = -1.0  # not 0: a reader ignoring mask_value masks zeros
 L = keras.layers
 F64 = {"dtype": "float64"}
 

@@ -133,7 +133,7 @@ def test_an_overflowing_network_warns_as_the_layer_does():
         input_gradient(net, np.ones((4, 30, 1)), 0)
     # one warning, lstmref's, at the caller's line: none of NumPy's
     # "overflow encountered" or "invalid value" from the blocks' threads
-    assert [str(w.message)[:30] for w in seen] == [
+    assert [str(warning.message)[:30] for warning in seen] == [
         "the LSTM states overflowed to "]
     assert seen[0].category is RuntimeWarning
     assert seen[0].filename == caller_file()
@@ -152,7 +152,7 @@ def test_a_network_whose_cell_state_alone_overflows_warns():
         _, h_T, c_T = lstm(x, params, return_state=True)  # as the layer
         input_gradient(Network(params, np.ones((1, 1))), x, 0)
     assert np.isfinite(h_T).all() and np.isneginf(c_T).all()  # the case
-    assert [str(w.message)[:30] for w in seen] == [
+    assert [str(warning.message)[:30] for warning in seen] == [
         "the LSTM states overflowed to "] * 2
 
 
