@@ -252,27 +252,30 @@ def tape_gradient(model, x, output, step):
     return tape.gradient(total, xt).numpy()
 
 
+# Seeds moved on from the name's: with the name's own, one output of two
+# of these clipping heads was dead (gradient 0) on every window drawn
+SEED_SHIFT = {"dense_head_relu": 2, "dense_head_relu6": 2,
+              "dense_head_hard_tanh": 1, "dense_head_soft_shrink": 1,
+              "dense_head_sparse_sigmoid": 1}
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_stack_predict_and_gradient_equal_keras(name):
-    seed = sum(map(ord, name))
+    seed = sum(map(ord, name)) + SEED_SHIFT.get(name, 0)
     model, net, x, step = build(name, seed)
     y = net.predict(x)
     expected = keras_output(model, x, step)
     assert y.shape == expected.shape == (BATCH, net.n_out)
     np.testing.assert_allclose(y, expected, rtol=0, atol=ATOL_Y)
-    largest = 0.0
     for output in range(net.n_out):
         grad = net.input_gradient(x, output)
         np.testing.assert_allclose(grad, tape_gradient(model, x, output,
                                                        step),
                                    rtol=0, atol=ATOL_GRAD)
-        largest = max(largest, np.abs(grad).max())
-    # the case's control: gradients 0 everywhere (a head dead on every
-    # window) would equal Keras's whatever the backward pass did. Five
-    # heads that clip (relu, relu6, hard_tanh, soft_shrink,
-    # sparse_sigmoid) have one output dead on these windows; the other
-    # output of each is alive.
-    assert largest > 1e-6, name
+        # the control of each output: a gradient 0 everywhere (an output
+        # dead on every window) would equal Keras's whatever the backward
+        # pass did
+        assert np.abs(grad).max() > 1e-6, (name, output)
 
 
 def test_the_cases_cover_every_merge_mode_and_activation():
