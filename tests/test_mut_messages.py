@@ -60,6 +60,10 @@ EXTRA = [
     ("gates_z_strings",
      lambda: lstmref.gates(np.full(8, "a"), PARAMS)),
     ("gates_params", lambda: lstmref.gates(np.ones(8), "params")),
+    ("recurrent_kernel_strings", lambda: lstmref.LSTMParams(
+        PARAMS.kernel, np.full((2, 8), "a"), PARAMS.bias)),
+    ("bias_strings", lambda: lstmref.LSTMParams(
+        PARAMS.kernel, PARAMS.recurrent_kernel, np.full(8, "a"))),
     ("reorder_bad_source",
      lambda: reorder(np.ones(8), "ifgx", lstmref.GATES)),
     ("reorder_bad_target", lambda: reorder(np.ones(8), "ifco", "iifo")),
@@ -129,6 +133,12 @@ MESSAGES = {
     'kernel_minus_inf': (
         ValueError, 'kernel: expected finite numbers, got -inf at index (2, '
                     '7) (1 non-finite value(s) in all)'),
+    'recurrent_kernel_strings': (
+        TypeError, 'recurrent_kernel: expected an array of real numbers, '
+                   'got dtype <U1 (from ndarray)'),
+    'bias_strings': (
+        TypeError, 'bias: expected an array of real numbers, got dtype <U1 '
+                   '(from ndarray)'),
     'recurrent_kernel_1d': (
         ValueError, 'recurrent_kernel: expected a 2-D array (units, 4 * '
                     'units), got shape (16,) (1-D)'),
