@@ -176,13 +176,33 @@ def caller_file():
     return __file__ if trampoline is None else trampoline.__file__
 
 
+def within(seconds, function):
+    """``function()``, run on a thread of its own: its result (or its
+    exception), or a failure after ``seconds`` where a deadlock in the
+    pool would otherwise hang the whole test run."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = function()
+        except BaseException as error:  # raised again on this thread
+            outcome["error"] = error
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"map_blocks still waits after {seconds} s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
 def test_map_blocks_keeps_the_order_of_the_blocks(monkeypatch):
     monkeypatch.setattr(_parallel, "WORKERS", 2)
 
     def slow_first(block, scratch):
         time.sleep(0.05 if block == 0 else 0.0)
         return block * 10, threading.current_thread().name
-    results = _parallel.map_blocks(slow_first, range(6))
+    results = within(10, lambda: _parallel.map_blocks(slow_first, range(6)))
     assert [value for value, _ in results] == [0, 10, 20, 30, 40, 50]
     assert all(name.startswith("lstmref") for _, name in results)
 
@@ -195,7 +215,7 @@ def test_map_blocks_gives_each_thread_its_own_scratch(monkeypatch):
         scratch.setdefault("owner", threading.get_ident())
         seen.append(scratch["owner"] == threading.get_ident())
         time.sleep(0.01)
-    _parallel.map_blocks(note, range(8))
+    within(10, lambda: _parallel.map_blocks(note, range(8)))
     assert seen == [True] * 8
 
 
@@ -209,7 +229,7 @@ def test_an_error_in_a_block_is_raised_and_the_rest_is_dropped(monkeypatch):
             raise ValueError("block 0 failed")
         time.sleep(0.02)
     with pytest.raises(ValueError, match="block 0 failed"):
-        _parallel.map_blocks(failing, range(200))
+        within(10, lambda: _parallel.map_blocks(failing, range(200)))
     time.sleep(0.1)  # what had started has finished; nothing else starts
     assert len(started) < 50
 
@@ -221,7 +241,7 @@ def test_a_nested_call_runs_on_its_worker(monkeypatch):
 
     def outer(block, scratch):
         return _parallel.map_blocks(lambda b, s: (block, b), range(3))
-    assert _parallel.map_blocks(outer, range(4)) == [
+    assert within(10, lambda: _parallel.map_blocks(outer, range(4))) == [
         [(k, b) for b in range(3)] for k in range(4)]
 
 
@@ -232,7 +252,8 @@ def test_blas_runs_one_thread_per_block_and_is_restored(monkeypatch):
         return [lib["num_threads"] for lib in threadpool_info()
                 if lib["user_api"] == "blas"]
     before = blas_threads()
-    during = _parallel.map_blocks(lambda block, s: blas_threads(), range(2))
+    during = within(10, lambda: _parallel.map_blocks(
+        lambda block, s: blas_threads(), range(2)))
     assert during == [[1] * len(before)] * 2
     assert blas_threads() == before
 
