@@ -239,10 +239,58 @@ def test_a_nested_call_runs_on_its_worker(monkeypatch):
     threads that wait for it."""
     monkeypatch.setattr(_parallel, "WORKERS", 2)
 
+    def inner(block, b, scratch):
+        # the nested call's blocks share one scratch dict of their own
+        scratch.setdefault("first", b)
+        return block, b, scratch["first"]
+
     def outer(block, scratch):
-        return _parallel.map_blocks(lambda b, s: (block, b), range(3))
+        return _parallel.map_blocks(lambda b, s: inner(block, b, s),
+                                    range(3))
     assert within(10, lambda: _parallel.map_blocks(outer, range(4))) == [
-        [(k, b) for b in range(3)] for k in range(4)]
+        [(k, b, 0) for b in range(3)] for k in range(4)]
+
+
+@pytest.mark.parametrize("workers, blocks, on_pool", [
+    (1, 3, False),  # one core: a plain loop, here
+    (2, 1, False),  # one block: here too
+    (2, 2, True),   # two blocks on two cores: on the pool
+])
+def test_the_blocks_run_on_the_pool_only_with_two_blocks_and_two_cores(
+        monkeypatch, workers, blocks, on_pool):
+    monkeypatch.setattr(_parallel, "WORKERS", workers)
+
+    def call():  # the caller's thread, and each block's
+        return threading.current_thread().name, _parallel.map_blocks(
+            lambda block, s: threading.current_thread().name, range(blocks))
+    here, names = within(10, call)
+    assert len(names) == blocks
+    assert all(name.startswith("lstmref") == on_pool for name in names)
+    assert on_pool or set(names) == {here}
+
+
+def test_the_pool_has_workers_threads(monkeypatch):
+    """A fresh pool runs at most ``WORKERS`` blocks at once, and as many
+    when it can (blocks that wait for each other show how many run)."""
+    monkeypatch.setattr(_parallel, "WORKERS", 2)
+    monkeypatch.setattr(_parallel, "_pool", None)
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def wait(block, scratch):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return threading.get_ident()
+    try:
+        threads = within(10, lambda: _parallel.map_blocks(wait, range(8)))
+        assert most[0] == 2 and len(set(threads)) == 2
+    finally:
+        if _parallel._pool is not None:
+            _parallel._pool.shutdown()
 
 
 def test_blas_runs_one_thread_per_block_and_is_restored(monkeypatch):
