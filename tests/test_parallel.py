@@ -8,6 +8,7 @@ whatever the number of threads, errors raised where the caller waits,
 nested calls, and OpenBLAS's thread count restored.
 """
 
+import os
 import sys
 import threading
 import time
@@ -294,16 +295,28 @@ def test_the_pool_has_workers_threads(monkeypatch):
 
 
 def test_blas_runs_one_thread_per_block_and_is_restored(monkeypatch):
+    """BLAS on one thread per block, and nothing else limited: PyTorch's
+    OpenMP (loaded here) keeps its threads. Run with OPENBLAS_NUM_THREADS
+    or OMP_NUM_THREADS=1 (as make mutation does), a library already on
+    one thread cannot show a limit; the control below says so."""
+    import torch  # noqa: F401  (loads an OpenMP runtime)
     monkeypatch.setattr(_parallel, "WORKERS", 2)
 
-    def blas_threads():
+    def threads(api):
         return [lib["num_threads"] for lib in threadpool_info()
-                if lib["user_api"] == "blas"]
-    before = blas_threads()
+                if lib["user_api"] == api]
+    before = threads("blas"), threads("openmp")
     during = within(10, lambda: _parallel.map_blocks(
-        lambda block, s: blas_threads(), range(2)))
-    assert during == [[1] * len(before)] * 2
-    assert blas_threads() == before
+        lambda block, s: (threads("blas"), threads("openmp")), range(2)))
+    assert during == [([1] * len(before[0]), before[1])] * 2
+    # OpenMP's count is the calling thread's own: one block runs there
+    assert within(10, lambda: _parallel.map_blocks(
+        lambda block, s: threads("openmp"), range(1))) == [before[1]]
+    assert (threads("blas"), threads("openmp")) == before
+    if len(os.sched_getaffinity(0)) > 1 and not any(
+            os.environ.get(v) == "1" for v in ("OPENBLAS_NUM_THREADS",
+                                               "OMP_NUM_THREADS")):
+        assert max(before[0]) > 1 and max(before[1]) > 1
 
 
 def test_a_forked_child_gets_a_pool_of_its_own(monkeypatch):
