@@ -387,3 +387,14 @@ def test_a_block_is_the_most_windows_within_2_22_multiply_adds(units,
     assert _bptt.block_rows(2 * rows - 1, units, features) == rows
     assert _bptt.block_rows(21, units, features) == min(rows, 11)
     assert _bptt.block_rows(1, units, features) == 1
+
+
+def test_a_scratch_array_is_made_once_with_its_shape_and_float_type():
+    """A float32 run's scratch arrays are float32: float64 ones would give
+    the same numbers to within float32's rounding, at twice the memory."""
+    scratch = {}
+    a = _parallel.scratch_array(scratch, "a", (2, 3), np.float32)
+    assert a.shape == (2, 3) and a.dtype == np.float32
+    assert _parallel.scratch_array(scratch, "a", (2, 3), np.float32) is a
+    b = _parallel.scratch_array(scratch, "a", (3, 2), np.float64)
+    assert b is not a and b.dtype == np.float64 and b.shape == (3, 2)
