@@ -272,7 +272,8 @@ def test_the_blocks_run_on_the_pool_only_with_two_blocks_and_two_cores(
 
 def test_the_pool_has_workers_threads(monkeypatch):
     """A fresh pool runs at most ``WORKERS`` blocks at once, and as many
-    when it can (blocks that wait for each other show how many run)."""
+    when it can: eight blocks that each sleep 50 ms overlap on the pool's
+    threads, and the most running at once is its size."""
     monkeypatch.setattr(_parallel, "WORKERS", 2)
     monkeypatch.setattr(_parallel, "_pool", None)
     running, most = [0], [0]
