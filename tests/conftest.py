@@ -98,6 +98,24 @@ def chromium():
         browser.close()
 
 
+def pytest_collection_finish(session):
+    """Collecting must not start TensorFlow's runtime.
+
+    mutmut's workers fork from a process that has collected the tests; if
+    collection made a Keras layer or ran an op, the fork inherits a
+    runtime whose threads are gone, and its first ``tf.function`` (``fit``,
+    ``predict``) waits for them forever. Build models inside the tests.
+    """
+    if "tensorflow" not in sys.modules:
+        return
+    from tensorflow.python.eager import context
+    if context.context()._context_handle is not None:
+        raise pytest.UsageError(
+            "collecting the tests started TensorFlow's runtime (a Keras "
+            "layer or op made at import or in a parametrize list): build "
+            "it inside the test, or forked runs (mutmut) hang")
+
+
 def pytest_collection_modifyitems(items):
     """Under mutmut, run each mutant's tests fastest first.
 

@@ -382,39 +382,41 @@ def test_a_saved_model_reads_back_equal(name, suffix, tmp_path):
 K2 = tf_keras.layers
 
 
-def tf_keras_models():
-    """A few architectures as tf_keras builds them: Keras 2's
-    hard_sigmoid (0.2 x + 1/2) in the gates."""
-    f = {"dtype": "float64"}
-    return {
-        "stacked-hard-sigmoid": [
-            K2.LSTM(4, return_sequences=True, recurrent_activation=(
-                "hard_sigmoid"), **f),
-            K2.Dropout(0.2, **f), K2.LSTM(3, **f), K2.Dense(2, **f)],
-        "bidirectional-ave-masked": [
-            K2.Masking(MASK_VALUE, **f), K2.Bidirectional(K2.LSTM(
-                3, return_sequences=True, **f), merge_mode="ave", **f),
-            K2.TimeDistributed(K2.Dense(2, activation="elu", **f), **f)],
-        "normalization-batch-norm": [
-            K2.Rescaling(0.5, offset=0.1, **f), K2.LSTM(4, **f),
-            K2.BatchNormalization(**f), K2.Dense(3, activation="swish", **f),
-            K2.LayerNormalization(**f), K2.Dense(1, **f)],
-        "flatten": [K2.LSTM(3, return_sequences=True, go_backwards=True,
-                            **f), K2.Flatten(**f), K2.Dense(2, **f)],
-        # the file holds the inner layer only; its copy reads forwards
-        "bidirectional-inner-backwards": [
-            K2.Bidirectional(K2.LSTM(3, go_backwards=True, **f), **f),
-            K2.Dense(2, **f)],
-    }
+F2 = {"dtype": "float64"}
+#: A few architectures as tf_keras builds them: Keras 2's hard_sigmoid
+#: (0.2 x + 1/2) in the gates. Built only in the test: a tf_keras layer
+#: made at collection starts TensorFlow's runtime in the collecting
+#: process, and a process forked from it (mutmut's workers) then hangs
+#: in its first tf.function.
+TF_KERAS = {
+    "stacked-hard-sigmoid": lambda: [
+        K2.LSTM(4, return_sequences=True, recurrent_activation=(
+            "hard_sigmoid"), **F2),
+        K2.Dropout(0.2, **F2), K2.LSTM(3, **F2), K2.Dense(2, **F2)],
+    "bidirectional-ave-masked": lambda: [
+        K2.Masking(MASK_VALUE, **F2), K2.Bidirectional(K2.LSTM(
+            3, return_sequences=True, **F2), merge_mode="ave", **F2),
+        K2.TimeDistributed(K2.Dense(2, activation="elu", **F2), **F2)],
+    "normalization-batch-norm": lambda: [
+        K2.Rescaling(0.5, offset=0.1, **F2), K2.LSTM(4, **F2),
+        K2.BatchNormalization(**F2), K2.Dense(3, activation="swish", **F2),
+        K2.LayerNormalization(**F2), K2.Dense(1, **F2)],
+    "flatten": lambda: [K2.LSTM(3, return_sequences=True, go_backwards=True,
+                                **F2), K2.Flatten(**F2), K2.Dense(2, **F2)],
+    # the file holds the inner layer only; its copy reads forwards
+    "bidirectional-inner-backwards": lambda: [
+        K2.Bidirectional(K2.LSTM(3, go_backwards=True, **F2), **F2),
+        K2.Dense(2, **F2)],
+}
 
 
 @pytest.mark.parametrize("functional", [False, True])
 @pytest.mark.parametrize("suffix", [".h5", ".keras"])
-@pytest.mark.parametrize("name", sorted(tf_keras_models()))
+@pytest.mark.parametrize("name", sorted(TF_KERAS))
 def test_a_tf_keras_file_reads_as_tf_keras_computes(name, suffix,
                                                     functional, tmp_path):
     rng = np.random.default_rng([len(name), functional])
-    layers = tf_keras_models()[name]
+    layers = TF_KERAS[name]()
     inputs = tf_keras.Input((T, F), dtype="float64")
     if functional:
         y = inputs

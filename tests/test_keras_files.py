@@ -660,16 +660,17 @@ def test_a_model_lstmref_cannot_compute_is_refused_by_layer(
     assert read_model_file(path).layers  # the file itself reads
 
 
+# built in the test, not at collection (conftest.pytest_collection_finish)
 @pytest.mark.parametrize("layers, expected", [
-    ([keras.layers.Bidirectional(keras.layers.LSTM(2), merge_mode=None,
-                                 name="both"),
-      keras.layers.Dense(1)],
+    (lambda: [keras.layers.Bidirectional(keras.layers.LSTM(2),
+                                         merge_mode=None, name="both"),
+              keras.layers.Dense(1)],
      "expected a Bidirectional merge_mode concat, sum, ave or mul, not "
      "None, got the layer 'both' (Bidirectional, position 1 from 0)"),
-    ([keras.layers.LSTM(2), keras.layers.Dense(2, activation="glu",
-                                               name="halves")],
+    (lambda: [keras.layers.LSTM(2), keras.layers.Dense(
+        2, activation="glu", name="halves")],
      "layer 'halves' (Dense) activation: expected one of ["),
-    ([keras.layers.LSTM(2), keras.layers.LayerNormalization(
+    (lambda: [keras.layers.LSTM(2), keras.layers.LayerNormalization(
         rms_scaling=True, name="rms")],
      "expected a LayerNormalization without rms_scaling=True, got the "
      "layer 'rms' (LayerNormalization, position 2 from 0)"),
@@ -680,7 +681,7 @@ def test_what_keras_3_alone_writes_is_refused_by_layer(layers, expected,
     hold one) and an activation lstmref does not compute."""
     inputs = keras.Input((T, F))
     y = inputs
-    for layer in layers:
+    for layer in layers():
         y = layer(y[0] if isinstance(y, (list, tuple)) else y)
     path = save(keras.Model(inputs, y), tmp_path, "keras", ".keras")
     assert expected in one_line_error(path, stack_from_file)
