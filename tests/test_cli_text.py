@@ -9,6 +9,7 @@ lines are written out here by hand, the norms by NumPy.
 import re
 
 import numpy as np
+import pytest
 
 from lstmref.cli.reporting import lag_table, weight_table
 from helpers import random_params
@@ -168,3 +169,31 @@ def test_gap_row_and_its_notes_text():
     assert warnings == [
         "warning: integrated_gradients: completeness gap 3.12% is over 1% "
         "on 3 window(s), even at 1024 steps (the cap)"]
+
+
+def readme_help():
+    """The README's copy of the two help texts: {argv: text}."""
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = readme.split("<!-- help: ")[1].split("```\n")[1]
+    found, argv = {}, None
+    for line in block.splitlines(keepends=True):
+        if line.startswith("$ python -m lstmref"):
+            argv = tuple(line.split()[4:])
+            found[argv] = ""
+        else:
+            found[argv] += line
+    return {argv: text.rstrip("\n") + "\n" for argv, text in found.items()}
+
+
+@pytest.mark.parametrize("argv", [("--help",), ("explain", "--help")])
+def test_help_is_the_text_the_readme_shows(argv, monkeypatch, capsys):
+    """Every option's help, metavar and default, word for word as the
+    README documents them (80 columns wide): a change to one is a change
+    the README must show too."""
+    from lstmref import cli
+    monkeypatch.setenv("COLUMNS", "80")
+    with pytest.raises(SystemExit) as done:
+        cli.main(list(argv))
+    assert done.value.code == 0
+    assert capsys.readouterr().out == readme_help()[argv]
