@@ -662,3 +662,15 @@ def test_error_message_in_full(name):
             CALLS[name]()
     assert type(caught.value) is error
     assert normalised(str(caught.value)) == normalised(message)
+
+
+def test_check_params_names_the_other_type_its_caller_accepts():
+    """``also`` (the widgets pass "a Network") joins the expected types;
+    the widgets' own tests are outside the fast tests."""
+    from lstmref.params import check_params
+    with pytest.raises(TypeError) as caught:
+        check_params([1.0], "model", also="a Network")
+    assert str(caught.value) == (
+        "model: expected an LSTMParams or a Network (build one with "
+        "LSTMParams(kernel, recurrent_kernel, bias) or from_keras), got "
+        "list")
