@@ -44,7 +44,10 @@ class LSTMParams:
         Applied to the three gates i, f and o.
 
     The arrays are checked (shapes, finite real numbers) and stored as
-    float32 if all three are float32, as float64 otherwise. Float32
+    float32 if all three are float32, as float64 otherwise, in read-only
+    copies: changing the arrays given afterwards does not change the
+    layer, and the stored ones cannot be changed in place (build a new
+    ``LSTMParams`` instead). Float32
     weights (``from_keras`` of a Keras layer in its default float32)
     given float32 windows run in float32; see ``lstm``.
     """
@@ -66,7 +69,7 @@ class LSTMParams:
         if bias is not None:
             arrays.append(as_float_array(bias, "bias"))
         dtype = np.result_type(*arrays)
-        W, U = (a.astype(dtype, copy=False) for a in arrays[:2])
+        W, U = (a.astype(dtype) for a in arrays[:2])  # copies of its own
         check_rank(W, 2, "kernel", "(input_dim, 4 * units)")
         check_rank(U, 2, "recurrent_kernel", "(units, 4 * units)")
         width = U.shape[1]
@@ -89,7 +92,7 @@ class LSTMParams:
                     "recurrent_kernel")
         b = None
         if bias is not None:
-            b = arrays[2].astype(dtype, copy=False)
+            b = arrays[2].astype(dtype)
             if b.shape != (4 * units,):
                 hint = ("; flatten it first (a bias is never broadcast)"
                         if b.size == 4 * units else "")
@@ -100,6 +103,7 @@ class LSTMParams:
                             ("bias", b)):
             if array is not None:
                 check_finite(array, name)
+                array.flags.writeable = False  # stays as checked
         get_activation(activation, "activation")
         get_activation(recurrent_activation, "recurrent_activation")
         set_ = object.__setattr__
