@@ -683,3 +683,51 @@ def test_cd_is_skipped_on_a_stack_with_the_reason(tmp_path, capsys):
     out = " ".join(out.split("\n  "))  # the skip line wrapped at 79
     assert re.search(r"^cd: skipped \(contextual decomposition is defined "
                      r"here for one LSTM layer", out, re.M), out
+
+
+def test_every_line_of_prose_in_a_sampled_run_reads_as_written(
+        small, capsys, tmp_path):
+    """The words around the numbers, line by line (the numbers themselves
+    are checked against Keras above): what was read and explained, the
+    baseline with each feature's mean (NumPy's, here), the table's
+    heading, the gaps' legend, the intervals' heading; and the JSON's
+    description of its intervals and its tolerance."""
+    path, _, x, _ = small
+    data, target = path.parent / "x.npy", tmp_path / "r.json"
+    status, out, err = run(capsys, "explain", path, "--data", data,
+                           "--sample", 4, "--seed", 2, "--method",
+                           "occlusion", "shapley", "--json", target)
+    assert status == 0 and err == ""
+    lines = out.split("\n")
+    names = [f"column {k}" for k in range(F)]
+    means = ", ".join(f"{n} = {v:.4g}" for n, v in
+                      zip(names, x.mean(axis=(0, 1))))
+    start = lines.index("") + 1  # after the weight table
+    assert lines[start:start + 5] == [
+        f"data: {data}, 10 window(s) of {T} steps x {F} features "
+        f"({', '.join(names)})",
+        "explained 4 of 10 windows, sampled with seed 2",
+        "baseline: mean, each feature's mean over every step of the 10 "
+        f"windows ({means})",
+        "",
+        "Importance of each past step for output 0: mean over 4 window(s)"]
+    assert lines[start + 5:start + 8] == [
+        "of |attribution| (summed over features for integrated_gradients "
+        "and lrp;",
+        "cd: the relevant part of each step alone), and each method's gap",
+        "(last row)."]
+    gap_row = start + 9 + T  # heading, T lags, then the gap row
+    assert lines[gap_row].split()[:2] == ["gap", "-"]
+    assert lines[gap_row + 1:gap_row + 5] == [
+        "gap: max |sum - target| over the windows / max |target|; met if "
+        "<= 1%",
+        "  occlusion: no guarantee (-)",
+        "  shapley: efficiency: sum = f(x) - f(baseline)",
+        "95% intervals of the means above (normal: mean +- 1.96 s/sqrt(n), "
+        "n = 4): half-widths"]
+    assert lines[-2:] == [f"results saved to {target}", ""]
+    record = json.loads(target.read_text())
+    assert record["interval"] == (
+        "normal 95%: mean +- 1.96 s/sqrt(n), s over the windows (ddof=1)")
+    assert record["tolerance"] == 0.01
+    assert record["sample_seed"] == 2 and record["windows_total"] == 10
