@@ -174,7 +174,11 @@ def test_gap_row_and_its_notes_text():
 def readme_help():
     """The README's copy of the two help texts: {argv: text}."""
     from pathlib import Path
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    # the repository's README: one folder up, or two when mutmut runs
+    # the tests from its copy in mutants/
+    readme = next(folder / "README.md" for folder in
+                  Path(__file__).resolve().parents[1:3]
+                  if (folder / "README.md").exists()).read_text()
     block = readme.split("<!-- help: ")[1].split("```\n")[1]
     found, argv = {}, None
     for line in block.splitlines(keepends=True):
