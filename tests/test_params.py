@@ -40,3 +40,15 @@ def test_the_stored_arrays_are_read_only_and_the_given_ones_are_not():
     assert no_bias.bias is None
     with pytest.raises(ValueError, match="read-only"):
         no_bias.kernel[0, 0] = 1.0
+
+
+def test_a_layer_of_no_units_is_refused():
+    """Zero columns are a multiple of 4, but not a positive one: an empty
+    layer (kernel (3, 0), recurrent_kernel (0, 0)) would otherwise pass
+    every shape check."""
+    with pytest.raises(ValueError) as caught:
+        lstmref.LSTMParams(np.zeros((3, 0)), np.zeros((0, 0)), np.zeros(0))
+    assert str(caught.value) == (
+        "recurrent_kernel: expected 4 * units columns (one block per gate "
+        "i, f, c, o), got shape (0, 0), whose 0 columns are not a positive "
+        "multiple of 4")
