@@ -267,3 +267,13 @@ def test_from_torch_activation_labels_the_weights_only():
                          lstmref.lstm(x, params)) > 1e-2
     with pytest.raises(ValueError, match="^activation: expected one of"):
         lstmref.from_torch(state, activation="gelu")
+
+
+def test_a_tf1_kernel_of_no_columns_is_refused_as_the_tf1_kernel():
+    """from_tf1 names its own argument, not the recurrent kernel it would
+    build: zero columns are a multiple of 4 but no layer."""
+    with pytest.raises(ValueError) as caught:
+        lstmref.from_tf1(np.zeros((3, 0)), np.zeros(0))
+    assert str(caught.value) == (
+        "kernel: expected shape (input_dim + units, 4 * units) with "
+        "input_dim >= 1, got (3, 0)")

@@ -52,3 +52,4 @@ def test_a_layer_of_no_units_is_refused():
         "recurrent_kernel: expected 4 * units columns (one block per gate "
         "i, f, c, o), got shape (0, 0), whose 0 columns are not a positive "
         "multiple of 4")
+
