@@ -229,3 +229,24 @@ def test_ig_default_is_32_gauss_legendre_nodes_as_documented():
     assert default.tobytes() == stated.tobytes()
     other = A.integrated_gradients(forward, x, output=1, n_steps=33)
     assert other.tobytes() != stated.tobytes()  # control: n matters
+
+
+METHODS = {"ig": A.integrated_gradients, "occlusion": A.occlusion,
+           "shapley": A.shapley_steps, "lrp": A.lrp,
+           "cd": lambda net, x: A.contextual_decomposition(net, x, [0])}
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+def test_each_method_refuses_windows_of_the_wrong_width_or_text(method):
+    """Windows with one feature too many, or of text, get the methods'
+    own message about x, in full (not a later error from deep inside)."""
+    net, _, _, x = networks()
+    call = METHODS[method]
+    wide = np.concatenate([x, x[..., :1]], axis=2)  # (3, T, 3)
+    assert refusal(lambda: call(net, wide)) == (
+        f"x: expected shape (batch, T, 2) with batch, T >= 1, got "
+        f"(3, {T}, 3)")
+    with pytest.raises(TypeError) as caught:
+        call(net, np.full((3, T, 2), "a"))
+    assert str(caught.value) == (
+        "x: expected an array of real numbers, got dtype <U1 (from ndarray)")
