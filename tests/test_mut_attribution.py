@@ -237,15 +237,23 @@ METHODS = {"ig": A.integrated_gradients, "occlusion": A.occlusion,
 
 
 @pytest.mark.parametrize("method", sorted(METHODS))
-def test_each_method_refuses_windows_of_the_wrong_width_or_text(method):
-    """Windows with one feature too many, or of text, get the methods'
-    own message about x, in full (not a later error from deep inside)."""
+def test_each_method_refuses_bad_windows_naming_x_in_full(method):
+    """Windows with one feature too many, a window without its batch
+    axis, a NaN, or text: each gets the methods' own message about x, in
+    full (not a later error from deep inside)."""
     net, _, _, x = networks()
     call = METHODS[method]
     wide = np.concatenate([x, x[..., :1]], axis=2)  # (3, T, 3)
     assert refusal(lambda: call(net, wide)) == (
         f"x: expected shape (batch, T, 2) with batch, T >= 1, got "
         f"(3, {T}, 3)")
+    assert refusal(lambda: call(net, x[0])) == (  # one window, 2-D
+        f"x: expected shape (batch, T, 2) with batch, T >= 1, got ({T}, 2)")
+    holed = x.copy()
+    holed[1, 2, 0] = np.nan
+    assert refusal(lambda: call(net, holed)) == (
+        "x: expected finite numbers, got nan at index (1, 2, 0) (1 "
+        "non-finite value(s) in all)")
     with pytest.raises(TypeError) as caught:
         call(net, np.full((3, T, 2), "a"))
     assert str(caught.value) == (
