@@ -258,3 +258,24 @@ def test_each_method_refuses_bad_windows_naming_x_in_full(method):
         call(net, np.full((3, T, 2), "a"))
     assert str(caught.value) == (
         "x: expected an array of real numbers, got dtype <U1 (from ndarray)")
+
+
+BASELINE_METHODS = {"ig": A.integrated_gradients, "occlusion": A.occlusion,
+                    "shapley": A.shapley_steps}
+
+
+@pytest.mark.parametrize("method", sorted(BASELINE_METHODS))
+def test_each_method_refuses_a_bad_baseline_naming_it_in_full(method):
+    """A baseline of another shape, with a NaN, or of text."""
+    net, _, _, x = networks()
+    call = BASELINE_METHODS[method]
+    assert refusal(lambda: call(net, x, np.zeros(3))) == (
+        f"baseline: expected shape (3, {T}, 2) (one per window), ({T}, 2) "
+        "(one window for all) or (2,) (one day for all), got (3,)")
+    assert refusal(lambda: call(net, x, np.array([0.0, np.inf]))) == (
+        "baseline: expected finite numbers, got inf at index (1,) (1 "
+        "non-finite value(s) in all)")
+    with pytest.raises(TypeError) as caught:
+        call(net, x, np.array(["a", "b"]))
+    assert str(caught.value) == ("baseline: expected an array of real "
+                                 "numbers, got dtype <U1 (from ndarray)")
