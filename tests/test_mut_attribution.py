@@ -279,3 +279,24 @@ def test_each_method_refuses_a_bad_baseline_naming_it_in_full(method):
         call(net, x, np.array(["a", "b"]))
     assert str(caught.value) == ("baseline: expected an array of real "
                                  "numbers, got dtype <U1 (from ndarray)")
+
+
+def test_a_float64_baseline_keeps_a_float32_run_in_float32():
+    """The baseline takes the windows' float type, as the layer's
+    initial states do: a float32 network given float32 windows and a
+    float64 baseline attributes in float32, to float32's rounding of the
+    all-float64 run."""
+    rng = np.random.default_rng(67)
+    params = random_params(rng, 3, 2, dtype=np.float32)
+    D = rng.normal(size=(3, 2)).astype(np.float32)
+    d = rng.normal(size=2).astype(np.float32)
+    net = Network(params, D, d)
+    wide = Network(random_params(np.random.default_rng(67), 3, 2), D.astype(
+        np.float64), d.astype(np.float64))  # the same numbers in float64
+    x = rng.normal(size=(3, T, 2)).astype(np.float32)
+    baseline = rng.normal(size=2)  # float64
+    for call in (A.integrated_gradients, A.occlusion):  # (Shapley sums
+        got = call(net, x, baseline)  # its weighted terms in float64)
+        assert got.dtype == np.float32, call.__name__
+        exact = call(wide, x.astype(np.float64), baseline)
+        np.testing.assert_allclose(got, exact, rtol=0, atol=2e-5)
