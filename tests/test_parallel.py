@@ -300,9 +300,9 @@ def test_blas_runs_one_thread_per_block_and_is_restored(monkeypatch):
     OpenMP (loaded here) keeps its threads. Run with OPENBLAS_NUM_THREADS
     or OMP_NUM_THREADS=1 (as make mutation does), a library already on
     one thread cannot show a limit; the control below says so."""
-    # imported for its side effect only (F401: unused name): PyTorch loads
-    # an OpenMP runtime, the thread library that must keep its count
-    import torch  # noqa: F401
+    # PyTorch loads an OpenMP runtime, the thread library that must keep
+    # its count; the name is unused, hence the noqa:
+    import torch  # noqa: F401 (imported only to load OpenMP)
     monkeypatch.setattr(_parallel, "WORKERS", 2)
 
     def threads(api):
