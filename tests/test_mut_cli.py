@@ -121,6 +121,12 @@ def test_csv_with_a_byte_order_mark_keeps_its_first_row(tmp_path):
                            "not UTF-8"),
     (b"\n  \n", "expected rows of numbers, got none"),
     (b"a,b\n", "expected rows of numbers, got none"),
+    (b"a,b,c\n1,2\n", "line 2: expected 3 columns like the header, got 2"),
+    (b"1,2\n3\n", "line 2: expected 2 columns like the first row, got 1"),
+    (b"date,city\n2015-01-01,Jena\n",
+     "expected a column of numbers, got none (column 'date' is not numeric "
+     "(e.g. '2015-01-01'): left out; column 'city' is not numeric (e.g. "
+     "'Jena'): left out)"),
 ])
 def test_unreadable_csv_says_why(tmp_path, content, message):
     path = tmp_path / "bad.csv"
@@ -140,6 +146,15 @@ def test_plot_of_a_sample_draws_each_interval(saved_figures):
     segments = bars.errorbar.lines[2][0].get_segments()
     np.testing.assert_allclose([s[:, 1] for s in segments],
                                [[1.5, 2.5], [0.75, 1.25]])
+    # each end capped (capsize 2 points: matplotlib draws a cap as a
+    # marker 2 * capsize = 4 points wide); without caps, overlapping
+    # intervals of neighbouring bars cannot be told apart
+    lower, upper = bars.errorbar.lines[1]
+    np.testing.assert_allclose(np.asarray(lower.get_ydata(), float),
+                               [1.5, 0.75])
+    np.testing.assert_allclose(np.asarray(upper.get_ydata(), float),
+                               [2.5, 1.25])
+    assert lower.get_markersize() == upper.get_markersize() == 4
 
 
 def test_summary_counts_only_the_windows_over_the_tolerance():
@@ -196,3 +211,116 @@ def test_a_baseline_with_the_models_columns_is_not_picked_again(tmp_path):
                            ["column 1", "column 3"])
     base = data.read_baseline(path, windows, 2, "1,3")
     np.testing.assert_array_equal(base, [0.25, -2.0])
+
+
+def test_a_missing_baseline_file_is_named_as_the_baseline(tmp_path):
+    windows = data.Windows(tmp_path / "x.npy", np.zeros((2, 4, 2)), [0, 1],
+                           ["a", "b"])
+    path = tmp_path / "base.npy"
+    with pytest.raises(reading.UsageError) as caught:
+        data.read_baseline(path, windows, 2)
+    assert str(caught.value) == f"{path}: no such baseline file"
+
+
+@pytest.mark.parametrize("dtype", ["int8", "float32", "longdouble"])
+def test_a_baseline_file_is_read_as_float64_whatever_its_dtype(tmp_path,
+                                                               dtype):
+    """As the windows are: a longdouble kept as it is would not even go
+    into the JSON (json cannot write NumPy's longdouble)."""
+    path = tmp_path / "base.npy"
+    np.save(path, np.array([3, -2], dtype))
+    windows = data.Windows(tmp_path / "x.npy", np.zeros((2, 4, 2)), [0, 1],
+                           ["a", "b"])
+    base = data.read_baseline(path, windows, 2)
+    assert base.dtype == np.float64
+    assert base.tolist() == [3.0, -2.0]
+
+
+def test_a_zero_dimensional_baseline_is_refused_by_its_shape(tmp_path):
+    path = tmp_path / "base.npy"
+    np.save(path, np.float64(1.5))
+    windows = data.Windows(tmp_path / "x.npy", np.zeros((2, 4, 2)), [0, 1],
+                           ["a", "b"])
+    with pytest.raises(reading.UsageError) as caught:
+        data.read_baseline(path, windows, 2)
+    assert str(caught.value) == (
+        f"{path}: expected a baseline of one window (4, 2) or one day (2,), "
+        "got shape ()")
+
+
+def test_a_wider_baseline_csv_is_picked_by_the_columns_names(tmp_path):
+    """--columns rain,wind picks 2 of the data's columns; a baseline .csv
+    with a date (left out) and a third number column gets the same two,
+    found by name in its own header."""
+    path = tmp_path / "base.csv"
+    path.write_text("date,wind,snow,rain\n2015-01-01,-1.25,9,0.5\n")
+    windows = data.Windows(tmp_path / "x.csv", np.zeros((1, 4, 3)), [2, 0],
+                           ["rain", "wind"])
+    base = data.read_baseline(path, windows, 2, "rain,wind")
+    assert base.tolist() == [0.5, -1.25]
+
+
+def test_the_mean_names_a_non_finite_window_by_its_place_in_the_file(
+        tmp_path):
+    """mean_of reads the file block by block (4,096 windows each); a NaN
+    in window 4,100 is reported as window 4,100 of the file, not 4 of
+    the second block."""
+    source = np.zeros((4200, 3, 1))
+    source[4100, 1, 0] = np.nan
+    path = tmp_path / "x.npy"
+    windows = data.Windows(path, source, [0], ["column 0"])
+    with pytest.raises(reading.UsageError) as caught:
+        data.mean_of(windows)
+    assert str(caught.value) == (
+        f"{path}: expected finite numbers, got nan at window, step, feature "
+        "(4100, 1, 0)")
+
+
+def test_cd_total_is_each_windows_split_farthest_from_the_forecast(
+        monkeypatch):
+    """_cd's total: of a window's T splits relevant + irrelevant, the one
+    farthest from f(x) (the first of equals). Stand-ins for the model
+    (f(x) = 1 and 2) and the decomposition return splits off f(x) by
+    chosen gaps, all in binary fractions so every sum is exact: window 0
+    by 0.125, -0.5, 0.25 (the farthest: -0.5), window 1 by 0.5, -0.5, 0
+    (a tie: the first, +0.5)."""
+    f_x = np.array([1.0, 2.0])
+    gaps = np.array([[0.125, -0.5, 0.25], [0.5, -0.5, 0.0]])
+    relevant = np.array([[0.5, -1.5, 2.5], [-0.25, 1.25, 3.0]])
+
+    class Model:
+        def _forward(self, x):
+            return f_x[:, None]
+
+    def split(net, x, steps, output):
+        (t,) = steps
+        rel = relevant[:, t]
+        return rel, f_x + gaps[:, t] - rel
+
+    monkeypatch.setattr(methods.attribution, "contextual_decomposition",
+                        split)
+    answer = methods._cd(Model(), np.zeros((2, 3, 1)), None, 0, None)
+    np.testing.assert_array_equal(answer.total, [0.5, 2.5])
+    np.testing.assert_array_equal(answer.importance, np.abs(relevant))
+
+
+def test_a_json_path_that_is_a_directory_is_refused_by_name(tmp_path):
+    path = tmp_path / "r.json"
+    path.mkdir()
+    with pytest.raises(reading.UsageError) as caught:
+        reporting.check_json_path(path)
+    assert str(caught.value) == f"{path}: expected a file, got a directory"
+
+
+def test_an_interval_of_one_window_is_null_in_the_json():
+    """JSON has no NaN: json.dumps would write the non-standard NaN that
+    strict readers refuse; the interval of one window is null instead."""
+    from lstmref.cli import running
+    one = running.Summary(np.array([1.0, 2.0]), np.array([np.nan, np.nan]),
+                          None)
+    two = running.Summary(np.array([3.0, 4.0]), np.array([0.5, np.nan]),
+                          None)
+    record = reporting.results(np.zeros((1, 2)), {"m": [one, two]}, {})
+    assert record["interval_half_width"] == {"m": [[None, 0.5],
+                                                   [None, None]]}
+    assert record["importance"] == {"m": [[1.0, 3.0], [2.0, 4.0]]}

@@ -276,7 +276,8 @@ def read_windows(path, steps, features, columns=None, window=None):
 
 def read_baseline(path, windows, features, columns=None):
     """A baseline file: one window (T, F) or one day (F,), .npy or .csv,
-    read and checked like the windows; returned as (T, F) or (F,)."""
+    read and checked like the windows; returned as (T, F) or (F,), in
+    float64 whatever the file holds."""
     T = windows.steps
     if path.suffix.lower() not in (".npy", ".csv"):
         raise UsageError(f"--baseline {path}: expected mean, zeros or a "

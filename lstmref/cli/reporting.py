@@ -119,13 +119,11 @@ def save_plot(path, columns, output, errors=None):
     """Save a grouped bar chart of per-lag importance, one colour a method;
     ``errors`` ({column: half-widths}, for a sample) draws each mean's 95%
     interval as an error bar."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # saves by the path's suffix
     steps = len(next(iter(columns.values()), []))
     lags = np.arange(1, steps + 1)
     fig = Figure(figsize=(max(5.0, 0.4 * steps * max(1, len(columns))),
                           3.5), layout="constrained")
-    FigureCanvasAgg(fig)
     ax = fig.subplots()
     width = 0.8 / max(1, len(columns))
     for k, (name, values) in enumerate(columns.items()):
