@@ -324,3 +324,58 @@ def test_an_interval_of_one_window_is_null_in_the_json():
     assert record["interval_half_width"] == {"m": [[None, 0.5],
                                                    [None, None]]}
     assert record["importance"] == {"m": [[1.0, 3.0], [2.0, 4.0]]}
+
+
+def test_the_mean_counts_every_block_of_windows(tmp_path):
+    """Over 4,096 windows mean_of reads two blocks: each feature's mean
+    is over both (5,000 windows x 3 steps), as NumPy's mean of the whole
+    array is."""
+    source = np.random.default_rng(84).normal(size=(5000, 3, 2))
+    windows = data.Windows(tmp_path / "x.npy", source, [1, 0], ["b", "a"])
+    np.testing.assert_allclose(data.mean_of(windows),
+                               source.mean(axis=(0, 1))[[1, 0]], rtol=1e-12)
+
+
+def test_ig_refines_no_window_whose_gap_is_within_the_limit():
+    """Windows equal to the baseline: IG is exactly zero and so is
+    f(x) - f(baseline); a gap of 0 meets a limit of 0 (met means gap <=
+    limit), so the 32 steps are kept."""
+    rng = np.random.default_rng(85)
+    net = Network(random_params(rng, 3, 2), rng.normal(size=(3, 1)))
+    base = rng.normal(size=(4, 2))
+    x = np.broadcast_to(base, (2, 4, 2)).copy()
+    answer = methods._ig(net, x, base, 0, 0.0)
+    assert answer.steps.tolist() == [32, 32]
+    assert answer.total.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("units, windows, calls", [
+    # 2^19 cells / (T=64 x 8 units) = 1024 windows of 1 point a call:
+    # 16 windows of 64 points, 8 of 128
+    (8, 40, [(40, 32), (16, 64), (16, 64), (8, 64), *[(8, 128)] * 5]),
+    # 2^19 / (64 x 256) = 32 windows of 1 point: fewer than one window of
+    # 64 points, so one window a call
+    (256, 3, [(3, 32), *[(1, 64)] * 3, *[(1, 128)] * 3]),
+])
+def test_ig_refines_in_calls_within_the_memory_budget(monkeypatch, units,
+                                                      windows, calls):
+    """A stand-in for one IG pass misses f(x) - f(baseline) by 1 below
+    128 steps: every window is integrated again at 64, then 128 steps,
+    against the baseline given, in calls of as many windows as
+    methods.CELLS allows (at least one)."""
+    rng = np.random.default_rng(86)
+    net = Network(random_params(rng, units, 1), rng.normal(size=(units, 1)))
+    x = rng.normal(size=(windows, 64, 1))
+    base = rng.normal(size=(64, 1))
+    seen = []
+
+    def one_pass(net_, x_, base_, output, n):
+        seen.append((len(x_), n))
+        np.testing.assert_array_equal(base_, base)
+        change = net._forward(x_)[:, 0] - net._forward(base[None])[0, 0]
+        return np.ones(x_.shape[:2]), change + (1.0 if n < 128 else 0.0)
+
+    monkeypatch.setattr(methods, "_ig_once", one_pass)
+    answer = methods._ig(net, x, base, 0, 0.5)
+    assert seen == calls
+    assert answer.steps.tolist() == [128] * windows
