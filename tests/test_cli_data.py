@@ -223,6 +223,9 @@ def test_interval_half_width_by_hand():
     np.testing.assert_allclose(running.interval_half_width(values),
                                [1.2651509], rtol=1e-6)  # 7 digits
     assert np.isnan(running.interval_half_width(values[:1])).all()
+    # 1, 3: s = sqrt(2), n = 2, half-width 1.959964 * sqrt(2) / sqrt(2)
+    np.testing.assert_allclose(running.interval_half_width(
+        np.array([[1.0], [3.0]])), [1.959964], rtol=1e-6)
 
 
 def test_a_non_finite_number_is_named_by_its_window_in_the_file(

@@ -156,19 +156,23 @@ def test_gap_row_and_its_notes_text():
     summaries = {"integrated_gradients": Summary(one, one, 0.0312, (32, 1024),
                                                  3),
                  "occlusion": Summary(one, one, None),
-                 "shapley": Summary(one, one, 1e-16)}
+                 "shapley": Summary(one, one, 1e-16),
+                 "lrp": Summary(one, one, 0.05, None, 2)}
     lines, warnings = gap_notes(
-        [METHODS["ig"], METHODS["occlusion"], METHODS["shapley"]], summaries)
+        [METHODS["ig"], METHODS["occlusion"], METHODS["shapley"],
+         METHODS["lrp"]], summaries)
     assert lines == [
         "gap: max |sum - target| over the windows / max |target|; met if "
         "<= 1%",
         "  integrated_gradients: completeness: sum = f(x) - f(baseline); 32 "
         "to 1024 Gauss-Legendre steps",
         "  occlusion: no guarantee (-)",
-        "  shapley: efficiency: sum = f(x) - f(baseline)"]
+        "  shapley: efficiency: sum = f(x) - f(baseline)",
+        "  lrp: conservation: sum + initial state's share = f(x)"]
     assert warnings == [
         "warning: integrated_gradients: completeness gap 3.12% is over 1% "
-        "on 3 window(s), even at 1024 steps (the cap)"]
+        "on 3 window(s), even at 1024 steps (the cap)",
+        "warning: lrp: conservation gap 5.00% is over 1% on 2 window(s)"]
 
 
 def readme_help():

@@ -379,3 +379,48 @@ def test_ig_refines_in_calls_within_the_memory_budget(monkeypatch, units,
     answer = methods._ig(net, x, base, 0, 0.5)
     assert seen == calls
     assert answer.steps.tolist() == [128] * windows
+
+
+def test_ig_stops_refining_a_window_whose_gap_reaches_the_limit(
+        monkeypatch):
+    """A window equal to the baseline (f(x) - f(baseline) = 0 exactly)
+    and a stand-in pass off by 1 at 32 steps, by 0.5 at 64 and 0 at 128:
+    with a limit of 0.5 the window is met at 64 steps and stops there."""
+    rng = np.random.default_rng(87)
+    net = Network(random_params(rng, 3, 2), rng.normal(size=(3, 1)))
+    base = rng.normal(size=(4, 2))
+    off = {32: 1.0, 64: 0.5, 128: 0.0}
+    monkeypatch.setattr(methods, "_ig_once", lambda net_, x_, base_, output,
+                        n: (np.ones(x_.shape[:2]), np.full(len(x_), off[n])))
+    answer = methods._ig(net, base[None], base, 0, 0.5)
+    assert answer.steps.tolist() == [64]
+    assert answer.total.tolist() == [0.5]
+
+
+def test_each_lstm_of_a_stack_is_listed_in_order():
+    """An LSTM, then a Bidirectional: three weight tables, labelled by
+    layer (the CLI's end-to-end tests run each kind alone on a real
+    model)."""
+    from types import SimpleNamespace as Layer
+    from lstmref.cli import _lstms
+    net = Layer(layers=[Layer(params="p0"), Layer(name="dropout"),
+                        Layer(forward_layer=Layer(params="f2"),
+                              backward_layer=Layer(params="b2"))])
+    assert _lstms(net, "lstm") == [("p0", "layer 0"),
+                                   ("f2", "layer 2, forward"),
+                                   ("b2", "layer 2, backward")]
+
+
+def test_the_data_line_names_six_features_then_dots(tmp_path):
+    from lstmref.cli import _data_lines
+    names = [f"f{k}" for k in range(8)]
+    windows = data.Windows(tmp_path / "x.npy", np.zeros((3, 2, 8)),
+                           list(range(8)), names)
+    assert _data_lines(windows, None, "x.npy", 0)[0] == (
+        "data: x.npy, 3 window(s) of 2 steps x 8 features (f0, f1, f2, f3, "
+        "f4, f5, ...)")
+    six = data.Windows(tmp_path / "x.npy", np.zeros((3, 2, 6)),
+                       list(range(6)), names[:6])
+    assert _data_lines(six, None, "x.npy", 0)[0] == (
+        "data: x.npy, 3 window(s) of 2 steps x 6 features (f0, f1, f2, f3, "
+        "f4, f5)")
