@@ -175,6 +175,17 @@ def test_summary_counts_only_the_windows_over_the_tolerance():
                                 lambda chunks, label: chunks)
     assert summary.gap == 0.5 and not summary.met
     assert summary.unmet == 1
+    # against targets 1, -2, 0.5 (limit 1% of 2): exact on windows 0 and
+    # 2, 0.5 off on window 1; the gap is 0.5 / 2
+    fake = methods.Method(
+        "fake", "fake", lambda net, x, base, output, limit:
+        methods.Attribution(np.ones((len(x), 2)),
+                            np.array([1.0, -1.5, 0.5])), lambda T: 1,
+        "sum = change", "change")
+    summary = running.summarize(fake, net, x, None, 0,
+                                {"change": np.array([1.0, -2.0, 0.5])},
+                                lambda chunks, label: chunks)
+    assert summary.gap == 0.25 and summary.unmet == 1
 
 
 def test_a_baseline_csv_of_one_row_is_one_day(tmp_path):
@@ -424,3 +435,54 @@ def test_the_data_line_names_six_features_then_dots(tmp_path):
     assert _data_lines(six, None, "x.npy", 0)[0] == (
         "data: x.npy, 3 window(s) of 2 steps x 6 features (f0, f1, f2, f3, "
         "f4, f5)")
+
+
+@pytest.mark.parametrize("runs, windows, chunks", [
+    # 2^19 cells / (T=64 x 8 units) = 1024 windows of one model run a
+    # call; a method of 100 runs a window: 10 windows a call
+    (100, 25, [10, 10, 5]),
+    # over 1024 runs a window: one window a call
+    (5000, 3, [1, 1, 1]),
+])
+def test_summarize_calls_a_method_in_chunks_within_the_memory_budget(
+        runs, windows, chunks):
+    """A method without a guarantee (no target): its gap is None and no
+    window counts as unmet."""
+    from lstmref.cli import running
+    seen = []
+
+    def attribute(net, x, base, output, limit):
+        seen.append(len(x))
+        return methods.Attribution(np.ones(x.shape[:2]), None)
+
+    fake = methods.Method("fake", "fake", attribute, lambda T: runs)
+    rng = np.random.default_rng(88)
+    net = Network(random_params(rng, 8, 1), rng.normal(size=(8, 1)))
+    summary = running.summarize(fake, net, np.zeros((windows, 64, 1)),
+                                None, 0, {"change": np.zeros(windows)},
+                                lambda chunks, label: chunks)
+    assert seen == chunks
+    assert summary.gap is None and summary.unmet == 0 and summary.met
+
+
+def test_predict_runs_the_model_in_chunks_within_the_memory_budget(
+        monkeypatch):
+    """2^19 cells / (T=64 x 256 units) = 32 windows a call: 70 windows
+    in calls of 32, 32 and 6, their forecasts in the windows' order (as
+    one call over all of them gives)."""
+    from lstmref.cli import running
+    rng = np.random.default_rng(89)
+    net = Network(random_params(rng, 256, 1), rng.normal(size=(256, 2)))
+    x = rng.normal(size=(70, 64, 1))
+    whole = net._forward(x)
+    forward, seen = Network._forward, []
+
+    def counted(self, x_):
+        seen.append(len(x_))
+        return forward(self, x_)
+
+    monkeypatch.setattr(Network, "_forward", counted)
+    np.testing.assert_allclose(running.predict(net, x), whole,
+                               rtol=1e-12)  # BLAS may sum a batch of 32
+    # in another order than one of 70: equal to round-off, not bits
+    assert seen == [32, 32, 6]

@@ -35,10 +35,8 @@ def input_dim(net):
 
 
 def units(net):
-    """The widest LSTM's units, of a Network or any Stack's layers (a
-    Bidirectional's by its forward layer)."""
-    if hasattr(net, "params"):
-        return net.params.units
+    """The widest LSTM's units among a Stack's layers (a Network is one;
+    a Bidirectional counts by its forward layer); 64 if it has none."""
     return max([getattr(layer, "forward_layer", layer).params.units
                 for layer in net.layers if hasattr(layer, "params")
                 or hasattr(layer, "forward_layer")] or [64])
