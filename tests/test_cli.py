@@ -101,27 +101,34 @@ def keras_f(model, x, output):
 
 def occlusion_by_keras(model, x, output, baseline=0.0):
     """f(x) - f(x with step t set to the baseline (zeros by default)),
-    (batch, T)."""
-    occ = np.empty(x.shape[:2])
-    for t in range(x.shape[1]):
-        cut = x.copy()
-        cut[:, t] = np.broadcast_to(baseline, x.shape[1:])[t]
-        occ[:, t] = keras_f(model, x, output) - keras_f(model, cut, output)
-    return occ
+    (batch, T). The T versions of each window with one step cut, and the
+    window itself, go through Keras as one batch (a window's forecast
+    depends on that window alone)."""
+    batch, T = x.shape[:2]
+    base = np.broadcast_to(baseline, x.shape[1:])
+    cut = np.repeat(x[None], T + 1, axis=0)  # (T + 1, batch, T, F)
+    for t in range(T):
+        cut[t, :, t] = base[t]  # cut[T] stays x
+    f = keras_f(model, cut.reshape(-1, *x.shape[1:]), output).reshape(
+        T + 1, batch)
+    return (f[T] - f[:T]).T
 
 
 def shapley_by_formula(model, x, output, baseline=0.0):
     """phi_t = sum over coalitions S of the other steps of
     |S|! (T - |S| - 1)! / T! (v(S + t) - v(S)), where v(S) is the Keras
-    forecast with the steps outside S at the baseline (zeros by default).
-    (batch, T)."""
+    forecast with the steps outside S at the baseline (zeros by default),
+    the 2^T coalitions of every window in one batch. (batch, T)."""
     T = x.shape[1]
-    v = {}
-    for size in range(T + 1):
-        for S in combinations(range(T), size):
-            window = np.broadcast_to(baseline, x.shape).copy()
-            window[:, list(S)] = x[:, list(S)]
-            v[frozenset(S)] = keras_f(model, window, output)
+    coalitions = [frozenset(S) for size in range(T + 1)
+                  for S in combinations(range(T), size)]
+    windows = np.empty((len(coalitions), *x.shape))
+    for k, S in enumerate(coalitions):
+        windows[k] = np.broadcast_to(baseline, x.shape)
+        windows[k][:, sorted(S)] = x[:, sorted(S)]
+    values = keras_f(model, windows.reshape(-1, *x.shape[1:]),
+                     output).reshape(len(coalitions), len(x))
+    v = dict(zip(coalitions, values))
     phi = np.zeros(x.shape[:2])
     for t in range(T):
         others = [s for s in range(T) if s != t]
@@ -137,17 +144,20 @@ def ig_by_tape(model, x, output, n=32, baseline=0.0):
     """(x - x') * integral_0^1 df/dx(x' + a (x - x')) da by
     tf.GradientTape on the Keras model, the integral by n-point
     Gauss-Legendre (NumPy's nodes mapped to [0, 1]), the rule the command
-    starts with; x' the baseline (zeros by default). (batch, T, F)."""
+    starts with; x' the baseline (zeros by default). (batch, T, F).
+    Every node's windows go through one tape: a window's forecast
+    depends on that window alone, so the gradient of the batch's sum is
+    each window's own gradient."""
     nodes, weights = np.polynomial.legendre.leggauss(n)
     base = np.broadcast_to(baseline, x.shape)
-    total = np.zeros_like(x)
-    for a, w in zip((nodes + 1) / 2, weights / 2):
-        point = tf.constant(base + a * (x - base))
-        with tf.GradientTape() as tape:
-            tape.watch(point)
-            y = tf.reduce_sum(model(point)[:, output])
-        total += w * np.asarray(tape.gradient(y, point))
-    ig = (x - base) * total
+    alphas = (nodes + 1) / 2
+    points = tf.constant((base + alphas[:, None, None, None] * (x - base))
+                         .reshape(-1, *x.shape[1:]))
+    with tf.GradientTape() as tape:
+        tape.watch(points)
+        y = tf.reduce_sum(model(points)[:, output])
+    grads = np.asarray(tape.gradient(y, points)).reshape(n, *x.shape)
+    ig = (x - base) * np.tensordot(weights / 2, grads, axes=1)
     # control on the reference itself: completeness, f(x) - f(x')
     np.testing.assert_allclose(
         ig.sum(axis=(1, 2)), keras_f(model, x, output)
