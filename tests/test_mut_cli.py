@@ -486,3 +486,50 @@ def test_predict_runs_the_model_in_chunks_within_the_memory_budget(
                                rtol=1e-12)  # BLAS may sum a batch of 32
     # in another order than one of 70: equal to round-off, not bits
     assert seen == [32, 32, 6]
+
+
+def test_the_baseline_is_named_and_described_in_one_line(tmp_path):
+    """zeros, the mean (its first six features by name, then dots) and a
+    file (one day, picked by --columns, or one window), each with the
+    name the JSON gives it. Means by hand: window w, step t, feature f
+    of np.arange holds 7 (3w + t) + f, whose mean over w = 0, 1 and
+    t = 0, 1, 2 is 17.5 + f; with 6 features, 6 (3w + t) + f: 15 + f."""
+    from argparse import Namespace
+    from lstmref.cli import _baseline
+
+    def windows_of(features):
+        source = np.arange(2 * 3 * features, dtype=float).reshape(
+            2, 3, features)
+        return data.Windows(tmp_path / "x.npy", source,
+                            list(range(features)),
+                            [f"f{k}" for k in range(features)])
+
+    base, name, line = _baseline(Namespace(baseline="zeros", columns=None),
+                                 windows_of(7), 7)
+    assert base.tolist() == np.zeros((3, 7)).tolist() and name == "zeros"
+    assert line == ("baseline: zeros (the average day only for "
+                    "standardized inputs)")
+    base, name, line = _baseline(Namespace(baseline="mean", columns=None),
+                                 windows_of(7), 7)
+    assert base.tolist() == [[17.5 + f for f in range(7)]] * 3
+    assert name == "mean" and line == (
+        "baseline: mean, each feature's mean over every step of the 2 "
+        "windows (f0 = 17.5, f1 = 18.5, f2 = 19.5, f3 = 20.5, f4 = 21.5, "
+        "f5 = 22.5, ...)")
+    _, _, line = _baseline(Namespace(baseline="mean", columns=None),
+                           windows_of(6), 6)
+    assert line.endswith("(f0 = 15, f1 = 16, f2 = 17, f3 = 18, f4 = 19, "
+                         "f5 = 20)")
+    day, window = tmp_path / "day.npy", tmp_path / "window.npy"
+    np.save(day, np.array([9.0, 0.5, 9.0, -1.25, 9.0]))
+    np.save(window, np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
+    picked = data.Windows(tmp_path / "x.npy", np.zeros((2, 3, 5)), [1, 3],
+                          ["column 1", "column 3"])
+    base, name, line = _baseline(Namespace(baseline=str(day),
+                                           columns="1,3"), picked, 2)
+    assert base.tolist() == [[0.5, -1.25]] * 3
+    assert name == str(day) and line == f"baseline: {day} (one day)"
+    base, name, line = _baseline(Namespace(baseline=str(window),
+                                           columns="1,3"), picked, 2)
+    assert base.tolist() == [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
+    assert name == str(window) and line == f"baseline: {window} (one window)"
