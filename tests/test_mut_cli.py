@@ -533,3 +533,73 @@ def test_the_baseline_is_named_and_described_in_one_line(tmp_path):
                                            columns="1,3"), picked, 2)
     assert base.tolist() == [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
     assert name == str(window) and line == f"baseline: {window} (one window)"
+
+
+def test_a_large_npy_is_read_block_by_block_from_its_own_rows(tmp_path):
+    """5,000 windows saved as float32: mean_of maps the file's rows block
+    by block (4,096 windows, then 904 from byte 4,096 x 3 x 2 x 4 on);
+    the mean is NumPy's over the whole array."""
+    x = (5 + np.random.default_rng(90).normal(size=(5000, 3, 2))).astype(
+        np.float32)  # means near 5: no cancellation in the sums
+    np.save(tmp_path / "x.npy", x)
+    windows = data.read_windows(tmp_path / "x.npy", 3, 2)
+    assert isinstance(windows.source, np.memmap)
+    np.testing.assert_allclose(data.mean_of(windows),
+                               x.astype(np.float64).mean(axis=(0, 1)),
+                               rtol=1e-12)
+
+
+def test_a_fortran_order_npy_is_read_as_float64(tmp_path):
+    """A column-major float32 file cannot be mapped row block by row
+    block; its windows are read as they are, and as float64 too."""
+    x = np.random.default_rng(91).normal(size=(4, 3, 2)).astype(np.float32)
+    np.save(tmp_path / "x.npy", np.asfortranarray(x))
+    windows = data.read_windows(tmp_path / "x.npy", 3, 2)
+    block = windows.block(1, 3)
+    assert block.dtype == np.float64
+    np.testing.assert_array_equal(block, x[1:3].astype(np.float64))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda p: data.read_windows(p / "none.npy", 3, 2),
+     "{p}/none.npy: no such data file"),
+    (lambda p: data.read_windows(p / "x.npy", None, 2),
+     "{p}/x.npy: expected windows of shape (batch, T, 2) or one window "
+     "(T, 2) for this model, got shape (4, 3, 5)"),
+    (lambda p: data.read_windows(p / "x.npy", None, 5, window=0),
+     "--window 0: expected a length >= 1"),
+    (lambda p: data.read_windows(p / "x.npy", None, 5, columns="0,5"),
+     "--columns 0,5: expected names or 0-based indices of the columns of "
+     "{p}/x.npy (0 to 4), got '5'"),
+])
+def test_read_windows_mistakes_in_full(tmp_path, call, message):
+    np.save(tmp_path / "x.npy", np.zeros((4, 3, 5)))
+    with pytest.raises(reading.UsageError) as caught:
+        call(tmp_path)
+    assert str(caught.value) == message.format(p=tmp_path)
+
+
+def test_a_window_of_one_step_cuts_every_row(tmp_path):
+    series = np.arange(8.0).reshape(4, 2)
+    np.save(tmp_path / "s.npy", series)
+    windows = data.read_windows(tmp_path / "s.npy", None, 2, window=1)
+    assert len(windows) == 4
+    np.testing.assert_array_equal(windows.take(None), series[:, None])
+
+
+def test_sample_counts_from_one_to_every_window():
+    """One window is a sample (the generator's draw); all ten are every
+    window (None); a count out of range or not a number says so."""
+    from lstmref.cli import running
+    assert running.choose(10, "1", 5).tolist() == np.sort(
+        np.random.default_rng(5).choice(10, 1, replace=False)).tolist()
+    assert running.choose(10, "10", 5) is None
+    for sample, message in (
+            ("0", "--sample 0: expected 1 to 10 (the windows in the data) "
+                  "or 'all'"),
+            ("11", "--sample 11: expected 1 to 10 (the windows in the data) "
+                   "or 'all'"),
+            ("some", "--sample some: expected a number of windows or 'all'")):
+        with pytest.raises(reading.UsageError) as caught:
+            running.choose(10, sample, 5)
+        assert str(caught.value) == message
