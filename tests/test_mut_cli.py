@@ -603,3 +603,63 @@ def test_sample_counts_from_one_to_every_window():
         with pytest.raises(reading.UsageError) as caught:
             running.choose(10, sample, 5)
         assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda p: data.read_windows(p / "zero.npy", None, 5),
+     "{p}/zero.npy: expected windows of shape (batch, T, 5) or one window "
+     "(T, 5) for this model, got shape ()"),
+    (lambda p: data.read_windows(p / "x.npy", None, 5, window=3),
+     "{p}/x.npy: expected one series (rows, 5) to cut with --window, got "
+     "shape (4, 3, 5)"),
+    (lambda p: data.read_windows(p / "narrow.npy", None, 5, window=3),
+     "{p}/narrow.npy: expected one series (rows, 5) to cut with --window, "
+     "got shape (6, 3)"),
+    (lambda p: data.read_windows(p / "empty.npy", None, 5, window=3),
+     "{p}/empty.npy: expected one series (rows, 5) to cut with --window, "
+     "got shape (0, 5)"),
+    (lambda p: data.read_windows(p / "short.npy", None, 5, window=4),
+     "--window 4: expected at least 4 rows in {p}/short.npy, got 3"),
+    (lambda p: data.read_windows(p / "x", None, 5),
+     "{p}/x: expected a .npy or .csv file, got no suffix"),
+])
+def test_read_windows_shapes_refused_in_full(tmp_path, call, message):
+    np.save(tmp_path / "zero.npy", np.float64(1.0))
+    np.save(tmp_path / "x.npy", np.zeros((4, 3, 5)))
+    np.save(tmp_path / "narrow.npy", np.zeros((6, 3)))
+    np.save(tmp_path / "empty.npy", np.zeros((0, 5)))
+    np.save(tmp_path / "short.npy", np.zeros((3, 5)))
+    (tmp_path / "x").write_text("1,2,3,4,5\n")
+    with pytest.raises(reading.UsageError) as caught:
+        call(tmp_path)
+    assert str(caught.value) == message.format(p=tmp_path)
+
+
+def test_a_series_of_exactly_one_window_and_one_feature(tmp_path):
+    """A (4, 1) series cut with --window 4: one window, of the one
+    feature; the Windows keep the file's path (their messages name it)."""
+    series = np.array([[1.0], [2.0], [3.0], [4.0]])
+    np.save(tmp_path / "s.npy", series)
+    windows = data.read_windows(tmp_path / "s.npy", 4, 1, window=4)
+    assert len(windows) == 1 and windows.path == tmp_path / "s.npy"
+    np.testing.assert_array_equal(windows.take(None), series[None])
+
+
+def test_units_and_windows_per_call_by_hand():
+    """The widest LSTM (a Bidirectional's by its forward layer), 64 for
+    a model with none; windows a call: 2^19 cells / (T x units), at
+    least 1 and at most 8,192."""
+    from types import SimpleNamespace as Layer
+
+    def lstm(units):
+        return Layer(params=Layer(units=units))
+
+    wide = Layer(layers=[Layer(forward_layer=lstm(7), backward_layer=lstm(7)),
+                         lstm(3), Layer(name="dense")])
+    assert methods.units(wide) == 7
+    assert methods.units(Layer(layers=[Layer(name="dense")])) == 64
+    assert methods.windows_per_call(wide, 64) == 2 ** 19 // (64 * 7)
+    one = Layer(layers=[lstm(1)])
+    assert methods.windows_per_call(one, 1) == 8192
+    huge = Layer(layers=[lstm(1024)])
+    assert methods.windows_per_call(huge, 1024) == 1
