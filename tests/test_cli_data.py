@@ -505,3 +505,53 @@ def test_intervals_are_printed_for_a_sample_of_two_or_more(
     np.testing.assert_allclose(
         printed, np.array(record["interval_half_width"]["occlusion"])[:, 0],
         rtol=1e-5)
+
+
+@pytest.mark.parametrize("sample", [None, 1, 5])
+def test_the_plot_draws_intervals_for_a_sample_of_two_or_more(
+        model, many, tmp_path, capsys, monkeypatch, sample):
+    """The saved figure (kept here, not written) has error bars of the
+    JSON's half-widths for a sample of 5, none for one window or for all
+    of them (no sample: no interval)."""
+    from matplotlib.container import BarContainer
+    from matplotlib.figure import Figure
+    figures = []
+    monkeypatch.setattr(Figure, "savefig",
+                        lambda self, path: figures.append(self))
+    path, _ = model
+    target = tmp_path / "r.json"
+    options = [] if sample is None else ["--sample", sample]
+    status, out, _ = run(capsys, "explain", path, "--data", many[0],
+                         *options, "--method", "occlusion", "--json",
+                         target, "--plot", tmp_path / "p.png")
+    assert status == 0
+    (bars,) = [c for c in figures[0].axes[0].containers
+               if isinstance(c, BarContainer)]
+    if sample != 5:
+        assert bars.errorbar is None
+        return
+    half = np.array(json.loads(target.read_text())[
+        "interval_half_width"]["occlusion"])[:, 0]
+    segments = bars.errorbar.lines[2][0].get_segments()
+    np.testing.assert_allclose([s[1, 1] - s[0, 1] for s in segments],
+                               2 * half, rtol=1e-12)
+
+
+def test_a_window_baseline_is_written_whole_to_the_json(model, many,
+                                                        tmp_path, capsys):
+    """A baseline whose days differ is written as its T rows; one whose
+    days are all the same as that one day."""
+    path, _ = model
+    base = np.arange(T * F, dtype=float).reshape(T, F)
+    np.save(tmp_path / "b.npy", base)
+    target = tmp_path / "r.json"
+    status, _, _ = run(capsys, "explain", path, "--data", many[0],
+                       "--baseline", tmp_path / "b.npy", "--method",
+                       "occlusion", "--json", target)
+    assert status == 0
+    assert json.loads(target.read_text())["baseline_values"] == \
+        base.tolist()
+    status, _, _ = run(capsys, "explain", path, "--data", many[0],
+                       "--baseline", "zeros", "--method", "occlusion",
+                       "--json", target)
+    assert json.loads(target.read_text())["baseline_values"] == [0.0] * F

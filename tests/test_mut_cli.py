@@ -663,3 +663,19 @@ def test_units_and_windows_per_call_by_hand():
     assert methods.windows_per_call(one, 1) == 8192
     huge = Layer(layers=[lstm(1024)])
     assert methods.windows_per_call(huge, 1024) == 1
+
+
+def test_check_file_says_what_is_wrong_with_the_path(tmp_path, monkeypatch):
+    """Not a file nor a folder (a device), or a file that cannot be read
+    (os.access stands in: as root every file can be read)."""
+    from pathlib import Path
+    with pytest.raises(reading.UsageError) as caught:
+        reading.check_file(Path("/dev/null"), "data")
+    assert str(caught.value) == "/dev/null: expected a data file"
+    path = tmp_path / "x.npy"
+    path.write_bytes(b"")
+    monkeypatch.setattr(reading.os, "access", lambda p, mode: False)
+    with pytest.raises(reading.UsageError) as caught:
+        reading.check_file(path, "data")
+    assert str(caught.value) == (f"{path}: cannot read the data file "
+                                 "(permission denied)")
