@@ -424,11 +424,11 @@ def test_each_lstm_of_a_stack_is_listed_in_order():
 
 def test_the_data_line_names_six_features_then_dots(tmp_path):
     from lstmref.cli import _data_lines
-    names = [f"f{k}" for k in range(8)]
-    windows = data.Windows(tmp_path / "x.npy", np.zeros((3, 2, 8)),
-                           list(range(8)), names)
+    names = [f"f{k}" for k in range(7)]
+    windows = data.Windows(tmp_path / "x.npy", np.zeros((3, 2, 7)),
+                           list(range(7)), names)
     assert _data_lines(windows, None, "x.npy", 0)[0] == (
-        "data: x.npy, 3 window(s) of 2 steps x 8 features (f0, f1, f2, f3, "
+        "data: x.npy, 3 window(s) of 2 steps x 7 features (f0, f1, f2, f3, "
         "f4, f5, ...)")
     six = data.Windows(tmp_path / "x.npy", np.zeros((3, 2, 6)),
                        list(range(6)), names[:6])
