@@ -557,3 +557,19 @@ def test_a_window_baseline_is_written_whole_to_the_json(model, many,
                        "--baseline", "zeros", "--method", "occlusion",
                        "--json", target)
     assert json.loads(target.read_text())["baseline_values"] == [0.0] * F
+
+
+def test_a_model_of_one_step_windows_writes_its_baseline(tmp_path, capsys):
+    """T = 1: the mean baseline is one day, written as that day."""
+    rng = np.random.default_rng(30)
+    save_model(tmp_path / "one.keras", forecaster(), rng, steps=1)
+    x = rng.normal(size=(4, 1, F))
+    np.save(tmp_path / "x.npy", x)
+    target = tmp_path / "r.json"
+    status, _, _ = run(capsys, "explain", tmp_path / "one.keras", "--data",
+                       tmp_path / "x.npy", "--method", "occlusion", "--json",
+                       target)
+    assert status == 0
+    np.testing.assert_allclose(
+        json.loads(target.read_text())["baseline_values"],
+        x.mean(axis=(0, 1)), rtol=1e-14)
