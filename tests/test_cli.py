@@ -745,3 +745,4 @@ def test_every_line_of_prose_in_a_sampled_run_reads_as_written(
         "normal 95%: mean +- 1.96 s/sqrt(n), s over the windows (ddof=1)")
     assert record["tolerance"] == 0.01
     assert record["sample_seed"] == 2 and record["windows_total"] == 10
+

@@ -679,3 +679,24 @@ def test_check_file_says_what_is_wrong_with_the_path(tmp_path, monkeypatch):
         reading.check_file(path, "data")
     assert str(caught.value) == (f"{path}: cannot read the data file "
                                  "(permission denied)")
+
+
+def test_a_model_file_that_states_no_input_shape_takes_any_length(
+        tmp_path, monkeypatch):
+    """read_model's window length: the file's stated (batch, T, F) gives
+    T; a file whose layers state no input shape (ModelFile.input_shape
+    None: only a Keras 1 file giving input_dim alone, none of the files
+    the tests read) gives None, any length. The reader is stood in for;
+    its own tests read real files."""
+    from types import SimpleNamespace
+    import lstmref.files as files
+    path = tmp_path / "m.h5"
+    path.write_bytes(b"")
+    described = SimpleNamespace(input_shape=None, layers=[
+        SimpleNamespace(class_name="Dense", name="d"),
+        SimpleNamespace(class_name="LSTM", name="rnn")])
+    monkeypatch.setattr(files, "read_model_file", lambda p: described)
+    monkeypatch.setattr(files, "network_from_file", lambda p: "net")
+    assert reading.read_model(path) == ("net", None, "rnn")
+    described.input_shape = (None, 9, 2)
+    assert reading.read_model(path) == ("net", 9, "rnn")
