@@ -7,6 +7,7 @@ make ends in one line and exit status 2."""
 import dataclasses
 import math
 import json
+import re
 import subprocess
 import sys
 from itertools import combinations
