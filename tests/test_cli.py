@@ -140,16 +140,15 @@ def shapley_by_formula(model, x, output, baseline=0.0):
     return phi
 
 
-def ig_by_tape(model, x, output, n=32, baseline=0.0):
+def ig_tape(model, x, base, n, output=0):
     """(x - x') * integral_0^1 df/dx(x' + a (x - x')) da by
     tf.GradientTape on the Keras model, the integral by n-point
-    Gauss-Legendre (NumPy's nodes mapped to [0, 1]), the rule the command
-    starts with; x' the baseline (zeros by default). (batch, T, F).
-    Every node's windows go through one tape: a window's forecast
-    depends on that window alone, so the gradient of the batch's sum is
-    each window's own gradient."""
+    Gauss-Legendre (NumPy's nodes mapped to [0, 1]); x' = base. Every
+    node's windows go through one tape: a window's forecast depends on
+    that window alone, so the gradient of the batch's sum is each
+    window's own gradient. (batch, T, F)."""
     nodes, weights = np.polynomial.legendre.leggauss(n)
-    base = np.broadcast_to(baseline, x.shape)
+    base = np.broadcast_to(base, x.shape)
     alphas = (nodes + 1) / 2
     points = tf.constant((base + alphas[:, None, None, None] * (x - base))
                          .reshape(-1, *x.shape[1:]))
@@ -157,11 +156,18 @@ def ig_by_tape(model, x, output, n=32, baseline=0.0):
         tape.watch(points)
         y = tf.reduce_sum(model(points)[:, output])
     grads = np.asarray(tape.gradient(y, points)).reshape(n, *x.shape)
-    ig = (x - base) * np.tensordot(weights / 2, grads, axes=1)
+    return (x - base) * np.tensordot(weights / 2, grads, axes=1)
+
+
+def ig_by_tape(model, x, output, n=32, baseline=0.0):
+    """ig_tape with n = 32 nodes, the rule the command starts with, the
+    baseline zeros by default, checked for completeness on the way."""
+    ig = ig_tape(model, x, baseline, n, output)
     # control on the reference itself: completeness, f(x) - f(x')
     np.testing.assert_allclose(
         ig.sum(axis=(1, 2)), keras_f(model, x, output)
-        - keras_f(model, np.array(base), output), rtol=0, atol=1e-9)
+        - keras_f(model, np.broadcast_to(baseline, x.shape), output),
+        rtol=0, atol=1e-9)
     return ig
 
 

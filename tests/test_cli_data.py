@@ -18,8 +18,8 @@ import tensorflow as tf
 
 from lstmref.cli import methods, running
 from test_cli import (F, N_OUT, PRINTED, T, assert_one_error_line,
-                      forecaster, keras_f, lag_table, occlusion_by_keras,
-                      run, save_model)
+                      forecaster, ig_tape, keras_f, lag_table,
+                      occlusion_by_keras, run, save_model)
 
 
 @pytest.fixture(scope="module")
@@ -278,21 +278,6 @@ def test_baseline_mistakes(model, many, tmp_path, capsys, name, content,
         np.save(p, content)
     assert_one_error_line(*run(capsys, "explain", path, "--data", many[0],
                                "--baseline", p), message.format(p=p))
-
-
-def ig_tape(keras_model, x, base, n, output=0):
-    """IG by tf.GradientTape, n Gauss-Legendre nodes on [0, 1], every
-    node's windows in one batch (a window's output depends on it alone,
-    so the gradient of the batch's sum is each window's gradient)."""
-    nodes, weights = np.polynomial.legendre.leggauss(n)
-    alphas = (nodes + 1) / 2
-    points = tf.constant((base + alphas[:, None, None, None] * (x - base))
-                         .reshape(-1, *x.shape[1:]))
-    with tf.GradientTape() as tape:
-        tape.watch(points)
-        y = tf.reduce_sum(keras_model(points)[:, output])
-    grads = np.asarray(tape.gradient(y, points)).reshape(n, *x.shape)
-    return (x - base) * np.tensordot(weights / 2, grads, axes=1)
 
 
 @pytest.fixture(scope="module")
