@@ -226,7 +226,7 @@ def test_interval_half_width_by_hand():
     assert np.isnan(running.interval_half_width(values[:1])).all()
     # 1, 3: s = sqrt(2), n = 2, half-width 1.959964 * sqrt(2) / sqrt(2)
     np.testing.assert_allclose(running.interval_half_width(
-        np.array([[1.0], [3.0]])), [1.959964], rtol=1e-6)
+        np.array([[1.0], [3.0]])), [1.959964], rtol=1e-6)  # 7 digits
 
 
 def test_a_non_finite_number_is_named_by_its_window_in_the_file(
@@ -489,7 +489,7 @@ def test_intervals_are_printed_for_a_sample_of_two_or_more(
     record = json.loads(target.read_text())
     np.testing.assert_allclose(
         printed, np.array(record["interval_half_width"]["occlusion"])[:, 0],
-        rtol=1e-5)
+        rtol=1e-5)  # the table prints 6 significant digits
 
 
 @pytest.mark.parametrize("sample", [None, 1, 2])
@@ -521,7 +521,8 @@ def test_the_plot_draws_intervals_for_a_sample_of_two_or_more(
         "interval_half_width"]["occlusion"])[:, 0]
     segments = bars.errorbar.lines[2][0].get_segments()
     np.testing.assert_allclose([s[1, 1] - s[0, 1] for s in segments],
-                               2 * half, rtol=1e-12)
+                               2 * half, rtol=1e-12)  # (m + h) - (m - h)
+    # in floating point: round-off only
 
 
 def test_a_window_baseline_is_written_whole_to_the_json(model, many,
@@ -557,4 +558,4 @@ def test_a_model_of_one_step_windows_writes_its_baseline(tmp_path, capsys):
     assert status == 0
     np.testing.assert_allclose(
         json.loads(target.read_text())["baseline_values"],
-        x.mean(axis=(0, 1)), rtol=1e-14)
+        x.mean(axis=(0, 1)), rtol=1e-14)  # sums of 4 numbers: round-off

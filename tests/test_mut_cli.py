@@ -341,10 +341,12 @@ def test_the_mean_counts_every_block_of_windows(tmp_path):
     """Over 4,096 windows mean_of reads two blocks: each feature's mean
     is over both (5,000 windows x 3 steps), as NumPy's mean of the whole
     array is."""
-    source = np.random.default_rng(84).normal(size=(5000, 3, 2))
+    source = 5 + np.random.default_rng(84).normal(size=(5000, 3, 2))
     windows = data.Windows(tmp_path / "x.npy", source, [1, 0], ["b", "a"])
     np.testing.assert_allclose(data.mean_of(windows),
-                               source.mean(axis=(0, 1))[[1, 0]], rtol=1e-12)
+                               source.mean(axis=(0, 1))[[1, 0]],
+                               rtol=1e-12)  # block sums vs NumPy's
+    # pairwise sum: round-off only (means near 5, no cancellation)
 
 
 def test_ig_refines_no_window_whose_gap_is_within_the_limit():
@@ -546,7 +548,7 @@ def test_a_large_npy_is_read_block_by_block_from_its_own_rows(tmp_path):
     assert isinstance(windows.source, np.memmap)
     np.testing.assert_allclose(data.mean_of(windows),
                                x.astype(np.float64).mean(axis=(0, 1)),
-                               rtol=1e-12)
+                               rtol=1e-12)  # block sums: round-off only
 
 
 def test_a_fortran_order_npy_is_read_as_float64(tmp_path):
