@@ -542,6 +542,7 @@ def test_a_window_baseline_is_written_whole_to_the_json(model, many,
     status, _, _ = run(capsys, "explain", path, "--data", many[0],
                        "--baseline", "zeros", "--method", "occlusion",
                        "--json", target)
+    assert status == 0
     assert json.loads(target.read_text())["baseline_values"] == [0.0] * F
 
 
